@@ -1,0 +1,12 @@
+#!/usr/bin/env python
+"""Django's command-line utility. DJANGO_ENVIRONMENT chooses the settings (default: development)."""
+
+import sys
+
+from django.core.management import execute_from_command_line
+
+from {{ cookiecutter.project_slug }}.environment import configure_settings
+
+if __name__ == "__main__":
+    configure_settings()
+    execute_from_command_line(sys.argv)

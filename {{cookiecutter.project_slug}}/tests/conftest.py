@@ -1,0 +1,23 @@
+"""The suite runs with the testing settings, chosen the way every entry point chooses."""
+
+import os
+
+import django
+import pytest
+
+
+def pytest_configure(config):
+    # Before the project package is imported: importing it selects the settings.
+    os.environ["DJANGO_ENVIRONMENT"] = "testing"
+    from {{ cookiecutter.project_slug }}.environment import configure_settings
+
+    configure_settings()
+    django.setup()
+
+
+@pytest.fixture
+def report_task():
+    """The example app's Celery task."""
+    from reports.tasks import create_report
+
+    return create_report

@@ -1,0 +1,12 @@
+"""ASGI entry point, e.g. ``uvicorn {{ cookiecutter.project_slug }}.asgi:application``.
+
+https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/deployment/asgi/
+"""
+
+from django.core.asgi import get_asgi_application
+
+from .environment import configure_settings
+
+configure_settings()
+
+application = get_asgi_application()

@@ -1,0 +1,121 @@
+"""Settings every environment shares: safe defaults only, no secrets and no database.
+
+Each environment has its own module next to this one; DJANGO_ENVIRONMENT picks it
+(see ../environment.py). https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/ref/settings/
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DEBUG = False
+ALLOWED_HOSTS: list[str] = []
+
+# APPLICATIONS
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/ref/applications/
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "{{ cookiecutter.project_slug }}",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
+WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# PASSWORDS
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/topics/auth/passwords/
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# INTERNATIONALIZATION
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/topics/i18n/
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "{{ cookiecutter.timezone }}"
+USE_I18N = True
+USE_TZ = True
+
+# STATIC FILES
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/static-files/
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# LOGGING
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/topics/logging/
+# Workers log through this too (CELERY_WORKER_HIJACK_ROOT_LOGGER is off), with the pid, so
+# the lines of a worker's children can be told apart.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# CELERY
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Keep Django's LOGGING in charge of the worker's log output.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Keep retrying the broker at start-up, as Celery 5 did by default (and warns about).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Acknowledge a task after it ran, not when it arrived, so a worker that dies mid-task
+# loses nothing: tasks must therefore be safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+# A child killed mid-task (OOM, SIGKILL) retries the task, at most max_retries times
+# (3 by default), instead of dropping it or requeueing it forever.
+CELERY_TASK_RETRY_ON_WORKER_LOST = True
+# With late acks, a worker should hold no more tasks than it is running.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Bound every task: the soft limit raises SoftTimeLimitExceeded so it can clean up.
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 270
+
+# WORKER DIAGNOSTICS (see ../diagnostics.py)
+# Log and probe settings, database and broker when a worker and each of its children start.
+WORKER_DIAGNOSTICS = os.environ.get("WORKER_DIAGNOSTICS", "on").lower() not in ("off", "false", "0")
+# Refuse to start a worker whose database probe fails (production and staging set this).
+WORKER_REQUIRE_DATABASE = False

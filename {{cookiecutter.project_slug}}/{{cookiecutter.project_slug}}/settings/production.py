@@ -1,0 +1,94 @@
+"""Production: every value comes from the process environment, read directly.
+
+No .env file and no default that could hide a missing value. When a required variable is
+absent, importing this module raises one ImproperlyConfigured that names all of them, in
+the web process and in every worker alike.
+https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/deployment/checklist/
+"""
+
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import CELERY_TASK_TIME_LIMIT
+
+_REQUIRED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "CELERY_BROKER_URL")
+_DATABASE_PARTS = ("DB_NAME", "DB_USER", "DB_PASSWORD", "DB_HOST", "DB_PORT")
+
+
+def _missing_variables() -> list[str]:
+    missing = [name for name in _REQUIRED if not os.environ.get(name)]
+    if not os.environ.get("DATABASE_URL"):
+        # DB_PASSWORD may be set and empty (trust or peer authentication); the rest may not.
+        parts = [
+            name
+            for name in _DATABASE_PARTS
+            if not os.environ.get(name) and not (name == "DB_PASSWORD" and name in os.environ)
+        ]
+        if len(parts) == len(_DATABASE_PARTS):
+            missing.append(f"DATABASE_URL (or {', '.join(_DATABASE_PARTS)})")
+        else:
+            missing.extend(parts)
+    return missing
+
+
+if _missing := _missing_variables():
+    raise ImproperlyConfigured(
+        f"{__name__} needs these environment variables, which are not set: {', '.join(_missing)}."
+    )
+
+DEBUG = False
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+ALLOWED_HOSTS = [host.strip() for host in os.environ["DJANGO_ALLOWED_HOSTS"].split(",")]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+# DATABASES
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/ref/settings/#databases
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ["DB_NAME"],
+            "USER": os.environ["DB_USER"],
+            "PASSWORD": os.environ["DB_PASSWORD"],
+            "HOST": os.environ["DB_HOST"],
+            "PORT": os.environ["DB_PORT"],
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail a connection attempt after 2 s (libpq's minimum) rather than hang on it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+
+# SECURITY
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/ref/middleware/#module-django.middleware.security
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+# CELERY
+CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+# Redis redelivers an unacknowledged task after visibility_timeout: keep it above the
+# hard time limit, or a long task that is still running gets a second copy.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+
+# WORKER DIAGNOSTICS: a worker that cannot reach its database must not take tasks.
+WORKER_REQUIRE_DATABASE = True
