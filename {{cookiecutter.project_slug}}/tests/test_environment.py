@@ -4,7 +4,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from {{ cookiecutter.project_slug }} import environment
-from {{ cookiecutter.project_slug }}.environment import ENVIRONMENTS, SETTINGS_PACKAGE, settings_module
+
+ENVIRONMENTS = environment.ENVIRONMENTS
+SETTINGS_PACKAGE = environment.SETTINGS_PACKAGE
+settings_module = environment.settings_module
 
 
 def test_unset_means_development():

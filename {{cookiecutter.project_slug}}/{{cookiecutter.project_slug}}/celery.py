@@ -1,8 +1,9 @@
-"""The Celery app.
+"""The Celery app. Start a worker with:
 
-Start a worker with ``celery -A {{ cookiecutter.project_slug }} worker -l INFO``. Settings are
-chosen by DJANGO_ENVIRONMENT exactly as for manage.py and the web process, and the worker
-checks what it really runs with before it takes work (see diagnostics.py).
+    celery -A {{ cookiecutter.project_slug }} worker -l INFO
+
+Settings are chosen by DJANGO_ENVIRONMENT exactly as for manage.py and the web process, and
+the worker checks what it really runs with before it takes work (see diagnostics.py).
 https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 

@@ -124,11 +124,11 @@ def probe_database(timeout: float = WORKER_PROBE_SECONDS) -> ProbeResult:
 
 
 def probe_broker(app, timeout: float = BROKER_PROBE_SECONDS) -> ProbeResult:
-    """Connect to the broker once (no retries) within ``timeout``."""
+    """Connect to the broker once, without retrying, within ``timeout``."""
 
     def check() -> None:
         with app.connection_for_write(connect_timeout=timeout) as connection:
-            connection.connect()
+            connection.ensure_connection(max_retries=0)
 
     return run_bounded(check, timeout)
 

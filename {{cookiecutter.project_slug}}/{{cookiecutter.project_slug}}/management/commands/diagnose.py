@@ -6,8 +6,8 @@ connection; otherwise it names what failed.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from {{ cookiecutter.project_slug }} import diagnostics
 from {{ cookiecutter.project_slug }}.celery import app
-from {{ cookiecutter.project_slug }}.diagnostics import Configuration, probe_broker, probe_database
 
 
 class Command(BaseCommand):
@@ -22,14 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, timeout: float, **options):
-        configuration = Configuration.current(app.conf.broker_url)
+        configuration = diagnostics.Configuration.current(app.conf.broker_url)
         self.stdout.write(f"settings  {configuration.settings_module}")
         checks = {
             "database": (
                 f"{configuration.engine} name={configuration.database} host={configuration.host}",
-                probe_database(timeout),
+                diagnostics.probe_database(timeout),
             ),
-            "broker": (configuration.broker, probe_broker(app, timeout)),
+            "broker": (configuration.broker, diagnostics.probe_broker(app, timeout)),
         }
         failed = []
         for name, (target, result) in checks.items():

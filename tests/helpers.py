@@ -1,0 +1,66 @@
+"""Helpers shared by the template's tests."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PYTHON_FOR_DJANGO = {"5.2": "3.11", "6.1": "3.12"}
+
+
+def find_python(version: str) -> str:
+    """The real interpreter for ``pythonX.Y``: uv cannot run pyenv's shims."""
+    candidates = [shutil.which(f"python{version}")]
+    pyenv_root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
+    if pyenv_root.returncode == 0:
+        versions = Path(pyenv_root.stdout.strip()) / "versions"
+        candidates += sorted(versions.glob(f"{version}.*/bin/python{version}"), reverse=True)
+    for candidate in filter(None, candidates):
+        # A shim answers with the real path, or fails when pyenv has not selected it.
+        completed = subprocess.run(
+            [candidate, "-c", "import sys; print(sys._base_executable)"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode == 0:
+            return completed.stdout.strip()
+    pytest.fail(f"no Python {version} found (looked on PATH and in pyenv's versions)")
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None, timeout: float = 300):
+    """Run a command, and fail the test with its output if it fails."""
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command)} exited {completed.returncode} in {cwd}\n"
+            f"--- stdout ---\n{completed.stdout[-6000:]}\n--- stderr ---\n{completed.stderr[-6000:]}"
+        )
+    return completed
+
+
+def clean_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment without anything that would pick settings for a child."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "DB_", "VIRTUAL_ENV"))
+    }
+    environ["UV_PYTHON_DOWNLOADS"] = "never"
+    environ.update(overrides)
+    return environ
+
+
+def project_python(project: Path) -> str:
+    return str(project / ".venv" / "bin" / "python")

@@ -1,0 +1,204 @@
+"""A rendered service, installed for real: lint-clean, its own tests green, README true."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import (
+    PYTHON_FOR_DJANGO,
+    clean_environment,
+    find_python,
+    project_python,
+    run,
+)
+
+pytestmark = pytest.mark.slow
+DJANGO_VERSIONS = sorted(PYTHON_FOR_DJANGO)
+
+
+def venv_tool(project: Path, name: str) -> str:
+    return str(project / ".venv" / "bin" / name)
+
+
+@pytest.mark.parametrize(
+    "django_version",
+    [pytest.param(v, marks=pytest.mark.xdist_group(f"django-{v}")) for v in DJANGO_VERSIONS],
+)
+class TestInstalledProject:
+    def test_ruff_is_clean_with_its_own_configuration(self, installed, django_version):
+        project = installed(django_version=django_version)
+        run([venv_tool(project, "ruff"), "check", "."], cwd=project)
+        run([venv_tool(project, "ruff"), "format", "--check", "."], cwd=project)
+
+    def test_its_own_test_suite_passes(self, installed, django_version):
+        project = installed(django_version=django_version)
+        # Not CI: without service URLs the integration tests must skip, not fail.
+        environ = clean_environment()
+        environ.pop("CI", None)
+        completed = run([venv_tool(project, "pytest"), "-q", "-p", "no:cacheprovider"], project, environ)
+        summary = completed.stdout.strip().splitlines()[-1]
+        assert re.search(r"\d+ passed", summary), summary
+        assert "failed" not in summary and "error" not in summary, summary
+
+    def test_installed_django_matches_the_choice(self, installed, django_version):
+        project = installed(django_version=django_version)
+        completed = run(
+            [project_python(project), "-c", "import django; print(django.get_version())"], project
+        )
+        assert completed.stdout.startswith(f"{django_version}."), completed.stdout
+
+    def test_migrations_are_complete(self, installed, django_version):
+        project = installed(django_version=django_version)
+        run(
+            [project_python(project), "manage.py", "makemigrations", "--check", "--dry-run"],
+            project,
+            clean_environment(DJANGO_ENVIRONMENT="testing"),
+        )
+
+    def test_check_deploy_passes_under_production(self, installed, django_version):
+        project = installed(django_version=django_version)
+        environ = clean_environment(
+            DJANGO_ENVIRONMENT="production",
+            DJANGO_SECRET_KEY="deploy-" + "s3cr3t-" * 10,
+            DJANGO_ALLOWED_HOSTS="example.com",
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+            CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        )
+        command = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+        completed = run([project_python(project), *command], project, environ)
+        assert "no issues" in completed.stdout
+
+    def test_production_refuses_to_start_naming_every_missing_variable(
+        self, installed, django_version
+    ):
+        project = installed(django_version=django_version)
+        completed = subprocess.run(
+            [project_python(project), "manage.py", "check"],
+            cwd=project,
+            env=clean_environment(DJANGO_ENVIRONMENT="production"),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode != 0
+        last_line = completed.stderr.strip().splitlines()[-1]
+        assert last_line.startswith("django.core.exceptions.ImproperlyConfigured:"), last_line
+        for variable in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"):
+            assert variable in last_line
+        assert "CELERY_BROKER_URL" in last_line
+
+
+@pytest.mark.parametrize("slug", ["aaa_service", "zzz_service", "x" * 40])
+def test_lint_clean_whatever_the_slug(bake, slug):
+    """Import order and line length depend on the slug: check both ends and the longest."""
+    project = bake(project_slug=slug)
+    run(["ruff", "check", "--no-cache", "."], cwd=project)
+    run(["ruff", "format", "--check", "--no-cache", "."], cwd=project)
+
+
+# -- Every command in the generated README runs -------------------------------------------
+
+
+def readme_commands(project: Path) -> list[str]:
+    text = (project / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_output(path: Path, pattern: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(pattern, path.read_text(errors="replace")):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{pattern!r} did not appear within {timeout} s:\n{path.read_text()[-4000:]}")
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@pytest.mark.xdist_group("readme")
+def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
+    """A newcomer's path: install, run web + worker with no services, send a task."""
+    project = Path(cookies.bake(template=str(Path(__file__).parents[2])).project_path)
+    commands = readme_commands(project)
+    expected = [
+        "uv sync && uv run python manage.py migrate",
+        "uv run honcho start",
+        "uv run python manage.py shell -c "
+        '"from reports.tasks import create_report; create_report.delay(\'hello\')"',
+        "python -m venv .venv && .venv/bin/pip install -U pip && .venv/bin/pip install -e . "
+        "--group dev",
+        ".venv/bin/pytest",
+        "uv run pytest",
+        "uv run python manage.py diagnose",
+    ]
+    # If the README gains a command, this test must learn to run it.
+    assert commands == expected
+
+    environ = clean_environment(UV_PYTHON=find_python("3.11"))
+    environ.pop("CI", None)
+    shell = ["bash", "-c"]
+    run([*shell, commands[0]], project, environ)
+
+    port = free_port()
+    log = tmp_path / "honcho.log"
+    with log.open("w") as output:
+        honcho = subprocess.Popen(
+            [*shell, commands[1]],
+            cwd=project,
+            env={**environ, "PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_output(log, r"celery@\S+ ready\.", timeout=60)
+        wait_for_output(log, r"Starting development server", timeout=30)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10) as page:
+            assert page.status == 200
+        run([*shell, commands[2]], project, environ)
+        wait_for_output(log, r"Task reports\.tasks\.create_report\[\S+\] succeeded", timeout=30)
+        completed = run([*shell, commands[6]], project, environ)
+        assert "all checks passed" in completed.stdout
+        assert "filesystem://" in completed.stdout
+    finally:
+        stop_process_group(honcho)
+    assert "development: settings my_service.settings.development" in log.read_text()
+
+    completed = run([*shell, commands[5]], project, environ)
+    assert re.search(r"\d+ passed", completed.stdout)
+
+
+@pytest.mark.xdist_group("readme-pip")
+def test_readme_pip_commands_install_and_test(cookies):
+    """The route without uv: a plain venv, pip >= 25.1 and --group dev."""
+    project = Path(cookies.bake(template=str(Path(__file__).parents[2])).project_path)
+    commands = readme_commands(project)
+    python_dir = str(Path(find_python("3.11")).parent)
+    environ = clean_environment(PATH=f"{python_dir}:{os.environ['PATH']}")
+    environ.pop("CI", None)
+    run(["bash", "-c", commands[3]], project, environ, timeout=600)
+    completed = run(["bash", "-c", commands[4]], project, environ)
+    assert re.search(r"\d+ passed", completed.stdout)

@@ -1,0 +1,152 @@
+"""What the template renders, before anything is installed."""
+
+import ast
+import json
+import re
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+LEFTOVER_JINJA = re.compile(r"\{\{|\{%|%\}|\{#")
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".txt", ".cfg", ".example", ".yml", ".yaml", ""}
+
+
+def rendered_files(project: Path) -> list[Path]:
+    return [path for path in project.rglob("*") if path.is_file() and ".venv" not in path.parts]
+
+
+def test_default_render_has_the_designed_layout(bake):
+    project = bake()
+    assert project.name == "my_service"
+    expected = [
+        "manage.py",
+        "pyproject.toml",
+        "README.md",
+        ".env.example",
+        ".gitignore",
+        "Procfile",
+        "my_service/__init__.py",
+        "my_service/environment.py",
+        "my_service/celery.py",
+        "my_service/diagnostics.py",
+        "my_service/urls.py",
+        "my_service/wsgi.py",
+        "my_service/asgi.py",
+        "my_service/management/commands/diagnose.py",
+        "my_service/settings/__init__.py",
+        *(f"my_service/settings/{name}.py" for name in ("base", "development", "staging")),
+        *(f"my_service/settings/{name}.py" for name in ("production", "testing")),
+        "reports/models.py",
+        "reports/tasks.py",
+        "reports/migrations/0001_initial.py",
+        "tests/conftest.py",
+    ]
+    missing = [name for name in expected if not (project / name).is_file()]
+    assert missing == []
+    assert (project / "my_service/settings/__init__.py").read_text() == ""
+
+
+@pytest.mark.parametrize("django_version", ["5.2", "6.1"])
+def test_no_template_syntax_is_left_and_python_compiles(bake, django_version):
+    project = bake(django_version=django_version)
+    for path in rendered_files(project):
+        if path.suffix not in TEXT_SUFFIXES:
+            continue
+        text = path.read_text()
+        assert not LEFTOVER_JINJA.search(text), f"{path}: {LEFTOVER_JINJA.search(text)}"
+        if path.suffix == ".py":
+            ast.parse(text, filename=str(path))
+
+
+@pytest.mark.parametrize(
+    ("django_version", "python_floor", "django_pin"),
+    [("5.2", ">=3.11", "django>=5.2,<5.3"), ("6.1", ">=3.12", "django>=6.1,<6.2")],
+)
+def test_django_version_sets_pins_and_python(bake, django_version, python_floor, django_pin):
+    import tomllib
+
+    pyproject = tomllib.loads((bake(django_version=django_version) / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == python_floor
+    assert django_pin in pyproject["project"]["dependencies"]
+    docs = (bake(django_version=django_version) / "my_service/settings/base.py").read_text()
+    assert f"docs.djangoproject.com/en/{django_version}/" in docs
+
+
+def test_answers_reach_the_project(bake):
+    project = bake(
+        project_name='Ledger "Sync"'.replace('"', ""),
+        description='Keeps "books" in sync \\ fast',
+        author_name="Zoë O'Brien",
+        author_email="zoe@example.org",
+        timezone="Europe/Paris",
+    )
+    assert project.name == "ledger_sync"
+    import tomllib
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "ledger-sync"
+    assert pyproject["project"]["description"] == 'Keeps "books" in sync \\ fast'
+    assert pyproject["project"]["authors"] == [{"name": "Zoë O'Brien", "email": "zoe@example.org"}]
+    assert 'TIME_ZONE = "Europe/Paris"' in (project / "ledger_sync/settings/base.py").read_text()
+
+
+def test_env_file_holds_a_fresh_private_secret(bake, cookies):
+    project = bake()
+    env_text = (project / ".env").read_text()
+    secret = re.search(r"^DJANGO_SECRET_KEY=(\S+)$", env_text, re.MULTILINE).group(1)
+    assert len(secret) >= 50
+    assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
+    assert ".env" in (project / ".gitignore").read_text().split()
+
+    again = cookies.bake(template=str(REPO_ROOT))
+    other = re.search(r"^DJANGO_SECRET_KEY=(\S+)$", (again.project_path / ".env").read_text(), re.M)
+    assert other.group(1) != secret
+
+
+def test_no_settings_module_sniffs_how_it_was_started(bake):
+    settings_dir = bake() / "my_service" / "settings"
+    sniffing = re.compile(r"sys\.argv|sys\.modules|PYTEST_")
+    offenders = [p.name for p in settings_dir.glob("*.py") if sniffing.search(p.read_text())]
+    assert offenders == []
+
+
+def test_entry_points_name_no_settings_module(bake):
+    project = bake()
+    for name in ("manage.py", "my_service/wsgi.py", "my_service/asgi.py", "my_service/celery.py"):
+        source = (project / name).read_text()
+        assert "configure_settings()" in source, name
+        assert "settings." not in source.replace("configure_settings", ""), name
+
+
+def test_render_is_fast_and_offline(tmp_path):
+    """Render in a network namespace with no interfaces up: no hook may reach the network."""
+    command = [sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input", "-o", str(tmp_path)]
+    unshare = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
+    if unshare.returncode != 0:
+        if _in_ci():
+            pytest.fail(f"unshare -n is needed to prove rendering is offline: {unshare.stderr!r}")
+        pytest.skip("unshare -n needs root (or user namespaces); CI runs this as root")
+    started = time.perf_counter()
+    completed = subprocess.run(["unshare", "-n", *command], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "my_service" / "manage.py").is_file()
+    print(f"offline render, including interpreter start: {elapsed:.2f} s")
+
+
+def _in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def test_cookiecutter_json_prompts_cover_every_variable():
+    context = json.loads((REPO_ROOT / "cookiecutter.json").read_text())
+    variables = {key for key in context if not key.startswith("_")}
+    assert variables <= set(context["__prompts__"])
