@@ -6,6 +6,14 @@ import django
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--integration",
+        action="store_true",
+        help="fail, instead of skipping, integration tests whose services are not configured",
+    )
+
+
 def pytest_configure(config):
     # Before the project package is imported: importing it selects the settings.
     os.environ["DJANGO_ENVIRONMENT"] = "testing"

@@ -1,6 +1,11 @@
 """The checks a worker runs on itself, and ``manage.py diagnose``."""
 
 import logging
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -91,3 +96,115 @@ def test_diagnose_names_the_broker_when_it_is_down():
             call_command("diagnose", "--timeout", "1")
     finally:
         app.conf.broker_url = original
+
+
+# -- diagnose --worker: the worker's children, not only its parent ------------------------
+
+
+class FakeInspect:
+    """What ``app.control.inspect(destination).stats()`` answers, without a worker."""
+
+    def __init__(self, replies):
+        self.replies = replies
+        self.asked = []
+
+    def __call__(self, destination, timeout):
+        self.asked.append(destination)
+        return self
+
+    def stats(self):
+        return self.replies
+
+
+@pytest.fixture
+def children():
+    """Real processes that are children of this one, as a pool's children are the worker's."""
+    started = []
+
+    def start(count: int) -> list[subprocess.Popen]:
+        for _ in range(count):
+            started.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+        return started[-count:]
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+            process.wait(timeout=5)
+
+
+def worker_answers(monkeypatch, nodename, pids, pid=None):
+    stats = {"pid": pid or os.getpid(), "pool": {"max-concurrency": len(pids), "processes": pids}}
+    fake = FakeInspect({nodename: stats})
+    monkeypatch.setattr(app.control, "inspect", fake)
+    return fake
+
+
+@pytest.mark.django_db
+def test_diagnose_without_worker_checks_no_worker(monkeypatch, capsys):
+    fake = worker_answers(monkeypatch, "celery@here", [])
+    call_command("diagnose")
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["settings", "database", "broker", "all"]
+    assert fake.asked == []
+
+
+@pytest.mark.django_db
+def test_diagnose_worker_passes_when_every_child_is_alive(monkeypatch, capsys, children):
+    pids = [process.pid for process in children(2)]
+    worker_answers(monkeypatch, "celery@box", pids)
+    call_command("diagnose", "--worker", "celery@box")
+    output = capsys.readouterr().out
+    assert f"worker    celery@box: 2 of 2 children alive (pids {pids[0]}, {pids[1]})" in output
+    assert "all checks passed" in output
+
+
+@pytest.mark.django_db
+def test_diagnose_worker_defaults_to_this_hosts_worker(monkeypatch, children):
+    from celery.utils.nodenames import default_nodename
+
+    nodename = default_nodename(None)
+    fake = worker_answers(monkeypatch, nodename, [children(1)[0].pid])
+    call_command("diagnose", "--worker")
+    assert fake.asked == [[nodename]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("exited", "is not running"),
+        ("zombie", "is dead (state Z)"),
+        ("stopped", "is stopped"),
+    ],
+)
+def test_diagnose_worker_fails_when_a_child_is_gone(monkeypatch, children, how, expected):
+    alive, broken = children(2)
+    if how == "stopped":
+        broken.send_signal(signal.SIGSTOP)
+    else:
+        broken.kill()
+        if how == "exited":
+            broken.wait(timeout=5)
+        else:  # killed but not yet reaped by its parent: os.kill(pid, 0) still succeeds
+            os.waitid(os.P_PID, broken.pid, os.WEXITED | os.WNOWAIT)
+    worker_answers(monkeypatch, "celery@box", [alive.pid, broken.pid])
+    with pytest.raises(CommandError, match=rf"worker \({broken.pid} {re.escape(expected)}"):
+        call_command("diagnose", "--worker", "celery@box")
+
+
+@pytest.mark.django_db
+def test_diagnose_worker_refuses_pids_that_are_not_the_workers_children(monkeypatch, children):
+    # The parent answered, but these pids belong to someone else (another host, another
+    # container, or reused): only /proc can tell.
+    worker_answers(monkeypatch, "celery@box", [children(1)[0].pid], pid=os.getppid())
+    with pytest.raises(CommandError, match="is not a child of worker process"):
+        call_command("diagnose", "--worker", "celery@box")
+
+
+@pytest.mark.django_db
+def test_diagnose_worker_fails_when_the_worker_does_not_answer(monkeypatch):
+    monkeypatch.setattr(app.control, "inspect", FakeInspect(None))
+    with pytest.raises(CommandError, match=r"worker \(no reply within 0.5 s\)"):
+        call_command("diagnose", "--timeout", "0.5", "--worker", "celery@nobody")

@@ -1,0 +1,282 @@
+"""Real services for the integration tests: a database of their own, workers, a slow proxy."""
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_PACKAGE = "{{ cookiecutter.project_slug }}"
+# Long enough for a cold interpreter on a busy two-core machine.
+READY_TIMEOUT = 30.0
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL, pointing at database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def create_database(server_url: str) -> str:
+    name = unique_name(f"{PROJECT_PACKAGE}_it")
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return with_database(server_url, name)
+
+
+def drop_database(server_url: str, database_url: str) -> None:
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def production_environment(database_url: str, broker_url: str, **extra: str) -> dict[str, str]:
+    """What a deployment sets, and nothing this test process chose for itself."""
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CELERY_", "DB_", "DATABASE_URL", "PYTEST_"))
+    }
+    environ.update(
+        DJANGO_ENVIRONMENT="production",
+        DJANGO_SECRET_KEY="integration-" + uuid.uuid4().hex * 2,
+        DJANGO_ALLOWED_HOSTS="localhost",
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=broker_url,
+        PYTHONUNBUFFERED="1",
+    )
+    environ.update(extra)
+    return environ
+
+
+def manage(environ: dict[str, str], *arguments: str, timeout: float = 60):
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class Worker:
+    """A real prefork worker in its own process group, logging to a file."""
+
+    def __init__(self, environ, log_path: Path, *, queue: str, concurrency=1, extra_args=()):
+        self.queue = queue
+        self.nodename = f"{queue}@integration"
+        self.log_path = log_path
+        self.command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            PROJECT_PACKAGE,
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--queues",
+            queue,
+            "--hostname",
+            self.nodename,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+            "--include",
+            "tests.integration.worker_tasks",
+            *extra_args,
+        ]
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=PROJECT_ROOT,
+                env=environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_ready(self, client, timeout: float = READY_TIMEOUT) -> float:
+        """Wait for the worker to answer a ping; return the seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited {self.process.returncode}:\n{self.log}")
+            if client.control.ping(destination=[self.nodename], timeout=0.5):
+                return time.monotonic() - started
+        raise TimeoutError(f"worker not ready within {timeout} s:\n{self.log}")
+
+    def wait_for_count(self, text: str, count: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.log.count(text) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{text!r} not {count} times in the log:\n{self.log}")
+            time.sleep(0.05)
+
+    def wait_for_log(self, pattern: str, timeout: float = 20.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if match := re.search(pattern, self.log):
+                return match
+            time.sleep(0.05)
+        raise TimeoutError(f"{pattern!r} not in the worker log within {timeout} s:\n{self.log}")
+
+    def child_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+class SlowProxy:
+    """A TCP proxy that holds every new connection for ``delay`` seconds before passing it on.
+
+    It stands for a database that accepts connections but answers slowly.
+    """
+
+    def __init__(self, upstream_host: str, upstream_port: int, delay: float = 0.0):
+        self.upstream = (upstream_host, upstream_port)
+        self.delay = delay
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port = self._listener.getsockname()[1]
+        self._closing = threading.Event()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _accept_loop(self) -> None:
+        while not self._closing.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._sockets.append(client)
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        if self._closing.wait(self.delay):
+            return
+        try:
+            upstream = socket.create_connection(self.upstream, timeout=5)
+        except OSError:
+            client.close()
+            return
+        upstream.settimeout(None)
+        self._sockets.append(upstream)
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+        self._pump(client, upstream)
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass  # the other side went away: close both directions below
+        finally:
+            for end in (source, target):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._closing.set()
+        self._listener.close()
+        for sock in self._sockets:
+            sock.close()
+
+
+class Workers:
+    """Starts workers on queues of their own, and stops every one of them."""
+
+    def __init__(self, client, log_dir: Path, environ: dict[str, str]):
+        self.client = client
+        self.log_dir = log_dir
+        self.environ = environ
+        self.started: list[Worker] = []
+
+    def start(self, *, concurrency=1, extra_args=(), wait=True, environ=None, **variables):
+        queue = unique_name("it")
+        self.client.created_queues.append(queue)
+        worker = Worker(
+            environ if environ is not None else {**self.environ, **variables},
+            self.log_dir / f"{queue}.log",
+            queue=queue,
+            concurrency=concurrency,
+            extra_args=extra_args,
+        )
+        self.started.append(worker)
+        if wait:
+            worker.wait_until_ready(self.client)
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            worker.stop()
+
+
+def wait_for_report(database_url: str, task_id: str, timeout: float = 20.0) -> dict:
+    """Poll PostgreSQL for the Report row a task wrote."""
+    columns = "name, written_by_engine, written_by_settings"
+    query = f"SELECT {columns} FROM reports_report WHERE task_id = %s"
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            row = connection.execute(query, (task_id,)).fetchone()
+            if row:
+                return dict(zip(("name", "engine", "settings"), row, strict=True))
+            time.sleep(0.05)
+    raise TimeoutError(f"task {task_id} wrote no Report row within {timeout} s")
+
+
+def count_reports(database_url: str, name_prefix: str) -> int:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        query = "SELECT count(*) FROM reports_report WHERE name LIKE %s"
+        return connection.execute(query, (f"{name_prefix}%",)).fetchone()[0]
+
+
+def closed_port() -> int:
+    """A local port that nothing listens on (it was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def with_port(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
+    return urlunsplit(parts._replace(netloc=netloc))
