@@ -64,3 +64,35 @@ def clean_environment(**overrides: str) -> dict[str, str]:
 
 def project_python(project: Path) -> str:
     return str(project / ".venv" / "bin" / "python")
+
+
+# The services this machine runs; override with TEST_*_URL to point elsewhere.
+SERVICE_URLS = {
+    "postgresql": os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    "redis": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "rabbitmq": os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_service(name: str) -> str:
+    """The service's URL; if it cannot be reached, fail under CI and skip elsewhere."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = SERVICE_URLS[name]
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=3).close()
+    except OSError as error:
+        message = (
+            f"{name} at {parts.hostname}:{parts.port} is unreachable ({error}); "
+            "start it (.ci/run shows how) or set TEST_*_URL"
+        )
+        if in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return url

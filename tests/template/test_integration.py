@@ -1,0 +1,51 @@
+"""The generated project's integration tests, run by the template against real services."""
+
+import re
+
+import pytest
+
+from tests.helpers import clean_environment, project_python, require_service, run
+
+pytestmark = [pytest.mark.slow, pytest.mark.services]
+
+BROKERS = [
+    # The default project is shared with test_generated_project's Django 5.2 group.
+    pytest.param("redis", marks=pytest.mark.xdist_group("django-5.2")),
+    pytest.param("rabbitmq", marks=pytest.mark.xdist_group("rabbitmq")),
+]
+
+
+def answers_for(broker: str) -> dict:
+    return {} if broker == "redis" else {"broker": broker}
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_generated_integration_suite_passes_on_real_services(installed, broker):
+    project = installed(**answers_for(broker))
+    environ = clean_environment(
+        DATABASE_URL=require_service("postgresql"),
+        CELERY_BROKER_URL=require_service(broker),
+        CI="true",
+    )
+    command = [str(project / ".venv/bin/pytest"), "-m", "integration", "--integration"]
+    completed = run([*command, "-q", "-p", "no:cacheprovider"], project, environ, timeout=600)
+    summary = completed.stdout.strip().splitlines()[-1]
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) >= 13, summary
+    assert "skipped" not in summary and "failed" not in summary, summary
+    print(f"{broker}: {summary}")
+
+
+@pytest.mark.xdist_group("django-5.2")
+def test_check_deploy_against_the_real_database(installed):
+    project = installed()
+    environ = clean_environment(
+        DJANGO_ENVIRONMENT="production",
+        DJANGO_SECRET_KEY="deploy-" + "s3cr3t-" * 10,
+        DJANGO_ALLOWED_HOSTS="example.com",
+        DATABASE_URL=require_service("postgresql"),
+        CELERY_BROKER_URL=require_service("redis"),
+    )
+    command = ["manage.py", "check", "--deploy", "--database", "default", "--fail-level", "WARNING"]
+    completed = run([project_python(project), *command], project, environ)
+    assert "no issues" in completed.stdout
