@@ -1,15 +1,42 @@
-"""Finish the rendered project, offline: a .env with a fresh secret, and next steps.
+"""Finish the rendered project, offline: drop files of options not chosen, write .env.
 
-Options that add whole files remove the ones not chosen here, so the template's Python
-files carry no Jinja conditionals.
+Options that add whole files are listed in ONLY_WITH and removed here when not chosen, so
+the template's Python files need no Jinja conditionals for them. cruft runs this hook again
+on every update, so it never replaces what a project already has.
 """
 
+import json
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
+# Rendered by cookiecutter: a JSON string literal, which is also a Python string literal.
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
 PROJECT = Path.cwd()
-SLUG = "{{ cookiecutter.project_slug }}"
+
+# Paths (relative to the project) that belong to one option value.
+ONLY_WITH: dict[tuple[str, object], list[str]] = {
+    ("use_docker", True): ["Dockerfile", ".dockerignore", "compose.yaml"],
+    ("use_github_actions", True): [".github"],
+}
+
+
+def unchosen_paths(answers: dict) -> list[str]:
+    return [
+        path
+        for (option, value), paths in ONLY_WITH.items()
+        if answers[option] != value
+        for path in paths
+    ]
+
+
+def remove(relative: str) -> None:
+    path = PROJECT / relative
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def write_env_file() -> None:
@@ -26,6 +53,8 @@ def write_env_file() -> None:
 
 
 def main() -> int:
+    for relative in unchosen_paths(ANSWERS):
+        remove(relative)
     write_env_file()
     print(
         f"\nCreated {PROJECT.name}/. Next:\n"
