@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 
 # Rendered by cookiecutter: a JSON string literal, which is also a Python string literal.
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # fmt: skip
 PROJECT = Path.cwd()
 
 # Paths (relative to the project) that belong to one option value.
 ONLY_WITH: dict[tuple[str, object], list[str]] = {
     ("use_docker", True): ["Dockerfile", ".dockerignore", "compose.yaml"],
     ("use_github_actions", True): [".github"],
+    ("use_celery_beat", True): ["tests/integration/test_beat.py"],
+    ("result_backend", "redis"): ["tests/integration/test_results_redis.py"],
+    ("result_backend", "django-db"): ["tests/integration/test_results_django_db.py"],
 }
 
 

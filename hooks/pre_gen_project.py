@@ -11,7 +11,7 @@ import sys
 import zoneinfo
 
 # Rendered by cookiecutter: a JSON string literal, which is also a Python string literal.
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # fmt: skip
 
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 SLUG_MAX_LENGTH = 40
@@ -45,36 +45,54 @@ def problems_with(answers: dict) -> list[str]:
     if not name.strip():
         problems.append("project_name must not be empty.")
     elif any(character in name for character in '"\\') or not name.isprintable():
-        problems.append(f"project_name {name!r} may not contain quotes, backslashes or control characters.")
+        problems.append(
+            f"project_name {name!r} may not contain quotes, backslashes or control characters."
+        )
 
     slug = answers["project_slug"]
     if not SLUG_PATTERN.fullmatch(slug):
         problems.append(
-            f"project_slug {slug!r} must be a lowercase Python identifier: a letter, then letters, digits or underscores."
+            f"project_slug {slug!r} must be a lowercase Python identifier: "
+            "a letter, then letters, digits or underscores."
         )
     elif keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         problems.append(f"project_slug {slug!r} is a Python keyword.")
     elif slug in sys.stdlib_module_names or slug in TAKEN_NAMES:
-        problems.append(f"project_slug {slug!r} would shadow the module of the same name; pick another.")
+        problems.append(
+            f"project_slug {slug!r} would shadow the module of the same name; pick another."
+        )
     elif len(slug) > SLUG_MAX_LENGTH:
         problems.append(f"project_slug {slug!r} is longer than {SLUG_MAX_LENGTH} characters.")
 
     email = answers["author_email"]
     if not EMAIL_PATTERN.fullmatch(email):
-        problems.append(f"author_email {email!r} does not look like an email address (name@example.com).")
+        problems.append(
+            f"author_email {email!r} does not look like an email address (name@example.com)."
+        )
 
     for field in ("description", "author_name"):
         if not answers[field].isprintable():
             problems.append(f"{field} must be one line without control characters.")
 
     if answers["django_version"] not in DJANGO_VERSIONS:
-        problems.append(f"django_version {answers['django_version']!r} is not one of {', '.join(DJANGO_VERSIONS)}.")
+        problems.append(
+            f"django_version {answers['django_version']!r} is not one of "
+            f"{', '.join(DJANGO_VERSIONS)}."
+        )
+
+    if answers["use_celery_beat"] and answers["django_version"] == "6.1":
+        problems.append(
+            "use_celery_beat needs django_version 5.2: "
+            "django-celery-beat 2.9 supports Django < 6.1."
+        )
 
     timezone = answers["timezone"]
     try:
         zoneinfo.ZoneInfo(timezone)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        problems.append(f"timezone {timezone!r} is not an IANA time zone name (e.g. UTC, Europe/Paris).")
+        problems.append(
+            f"timezone {timezone!r} is not an IANA time zone name (e.g. UTC, Europe/Paris)."
+        )
     return problems
 
 

@@ -45,7 +45,8 @@ def run(command: list[str], cwd: Path, env: dict | None = None, timeout: float =
     if completed.returncode != 0:
         pytest.fail(
             f"{' '.join(command)} exited {completed.returncode} in {cwd}\n"
-            f"--- stdout ---\n{completed.stdout[-6000:]}\n--- stderr ---\n{completed.stderr[-6000:]}"
+            f"--- stdout ---\n{completed.stdout[-6000:]}\n"
+            f"--- stderr ---\n{completed.stderr[-6000:]}"
         )
     return completed
 
@@ -68,7 +69,9 @@ def project_python(project: Path) -> str:
 
 # The services this machine runs; override with TEST_*_URL to point elsewhere.
 SERVICE_URLS = {
-    "postgresql": os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    "postgresql": os.environ.get(
+        "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+    ),
     "redis": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
     "rabbitmq": os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
 }

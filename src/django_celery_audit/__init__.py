@@ -1,4 +1,5 @@
-"""Static auditor for Django + Celery projects: finds the settings bugs behind workers on the wrong database.
+"""Static auditor for Django + Celery projects: finds the settings bugs behind workers on the wrong
+database.
 
 It parses with :mod:`ast` only; audited code is never imported or executed.
 """

@@ -14,7 +14,7 @@ TRUTHY_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
 def qualname(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    """``sys.argv`` for ``sys.argv``, ``argv`` (from sys import argv) or ``s.argv`` (import sys as s)."""
+    """``sys.argv`` for ``sys.argv``, ``argv`` (from sys import argv) or ``s.argv`` (sys as s)."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -36,7 +36,9 @@ def shallow_strings(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return [
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
     return []
 
 
@@ -44,7 +46,7 @@ def is_truthy_constant(node: ast.AST | None) -> bool:
     if not isinstance(node, ast.Constant):
         return False
     value = node.value
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, bool | int):
         return bool(value)
     return isinstance(value, str) and value.strip().lower() in TRUTHY_STRINGS
 
@@ -104,13 +106,34 @@ def flatten_targets(targets: list[ast.expr]) -> Iterator[ast.expr]:
 
 DJANGO_ENVIRON_METHODS = frozenset(
     {
-        "str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "path",
-        "db", "db_url", "cache", "cache_url", "email", "email_url", "search_url", "get_value",
+        "str",
+        "bool",
+        "int",
+        "float",
+        "list",
+        "tuple",
+        "dict",
+        "json",
+        "url",
+        "path",
+        "db",
+        "db_url",
+        "cache",
+        "cache_url",
+        "email",
+        "email_url",
+        "search_url",
+        "get_value",
     }
 )
 _URL_DEFAULT_VARS = {
-    "db": "DATABASE_URL", "db_url": "DATABASE_URL", "cache": "CACHE_URL", "cache_url": "CACHE_URL",
-    "email": "EMAIL_URL", "email_url": "EMAIL_URL", "search_url": "SEARCH_URL",
+    "db": "DATABASE_URL",
+    "db_url": "DATABASE_URL",
+    "cache": "CACHE_URL",
+    "cache_url": "CACHE_URL",
+    "email": "EMAIL_URL",
+    "email_url": "EMAIL_URL",
+    "search_url": "SEARCH_URL",
 }
 
 
@@ -157,7 +180,9 @@ def classify_env_read(node: ast.AST, ctx: FileContext) -> EnvRead | None:
         return EnvRead(node, "os", const_str(args[0]) if args else None, False, default)
     if name == "decouple.config":
         default = keyword(node, "default")
-        return EnvRead(node, "decouple", const_str(args[0]) if args else None, default is None, default)
+        return EnvRead(
+            node, "decouple", const_str(args[0]) if args else None, default is None, default
+        )
     if name == "dj_database_url.config":
         env = args[0] if args else keyword(node, "env")
         default = args[1] if len(args) > 1 else keyword(node, "default")
@@ -185,7 +210,9 @@ def classify_env_read(node: ast.AST, ctx: FileContext) -> EnvRead | None:
     return None
 
 
-def iter_env_reads(expr: ast.AST, ctx: FileContext, *, follow_names: bool = True) -> Iterator[EnvRead]:
+def iter_env_reads(
+    expr: ast.AST, ctx: FileContext, *, follow_names: bool = True
+) -> Iterator[EnvRead]:
     """Every environment read inside ``expr``, following module-level names to their values."""
     seen_names: set[str] = set()
     pending: list[ast.AST] = [expr]

@@ -1,4 +1,5 @@
-"""Selecting rules: ``--select``/``--ignore`` and the audited project's ``[tool.django-celery-audit]``."""
+"""Selecting rules: ``--select``/``--ignore`` and the audited project's ``[tool.django-celery-
+audit]``."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def split_codes(values: Iterable[str]) -> list[str]:
 
 
 def resolve_codes(selectors: Iterable[str], known: Iterable[str], *, source: str) -> set[str]:
-    """Expand codes and prefixes (``DCA1`` means every DCA1xx) to known codes; reject the unknown."""
+    """Expand codes and prefixes (``DCA1``: every DCA1xx) to known codes; reject the unknown."""
     known = sorted(known)
     chosen: set[str] = set()
     for selector in selectors:

@@ -26,9 +26,19 @@ TESTING_WORDS = frozenset({"test", "tests", "testing", "ci"})
 DEVELOPMENT_WORDS = frozenset({"development", "dev", "local"})
 DJANGO_SETTING_NAMES = frozenset(
     {
-        "INSTALLED_APPS", "DATABASES", "SECRET_KEY", "MIDDLEWARE", "ROOT_URLCONF",
-        "WSGI_APPLICATION", "ASGI_APPLICATION", "TEMPLATES", "AUTH_PASSWORD_VALIDATORS",
-        "ALLOWED_HOSTS", "CACHES", "STATIC_URL", "DEFAULT_AUTO_FIELD",
+        "INSTALLED_APPS",
+        "DATABASES",
+        "SECRET_KEY",
+        "MIDDLEWARE",
+        "ROOT_URLCONF",
+        "WSGI_APPLICATION",
+        "ASGI_APPLICATION",
+        "TEMPLATES",
+        "AUTH_PASSWORD_VALIDATORS",
+        "ALLOWED_HOSTS",
+        "CACHES",
+        "STATIC_URL",
+        "DEFAULT_AUTO_FIELD",
     }
 )
 ENTRY_POINT_FILES = {"manage.py": "manage", "wsgi.py": "wsgi", "asgi.py": "asgi"}
@@ -53,10 +63,10 @@ def is_test_path(parts: tuple[str, ...]) -> bool:
     """tests/ and test/ directories, conftest.py, test_*.py, *_test.py, tests.py."""
     name = parts[-1]
     stem = name[:-3]
-    if "settings" in _WORD_SPLIT.split(stem):
-        return False  # test_settings.py is testing *settings*, handled as settings
     if any(p in ("tests", "test") for p in parts[:-1]):
         return True
+    if "settings" in _WORD_SPLIT.split(stem):
+        return False  # test_settings.py is testing *settings*, handled as settings
     return name in ("conftest.py", "tests.py") or stem.startswith("test_") or stem.endswith("_test")
 
 
@@ -108,7 +118,7 @@ def dotted_name(parts: tuple[str, ...]) -> str:
 
 @dataclass(slots=True)
 class SettingsWrite:
-    """A write of DJANGO_SETTINGS_MODULE: ``setdefault`` keeps an existing value, ``assign`` does not."""
+    """A write of DJANGO_SETTINGS_MODULE (``setdefault`` keeps a value; ``assign`` not)."""
 
     kind: str
     literal: str | None  # the module named, when it is a string literal (or a name bound to one)
@@ -233,7 +243,9 @@ class FileContext(Reporter):
     def report(
         self, rule: Rule, node: ast.AST, message: str, severity: Severity | None = None
     ) -> None:
-        self._add(rule, self.path, getattr(node, "lineno", 1), self.column_of(node), message, severity)
+        self._add(
+            rule, self.path, getattr(node, "lineno", 1), self.column_of(node), message, severity
+        )
 
     def report_at(
         self, rule: Rule, line: int, column: int, message: str, severity: Severity | None = None

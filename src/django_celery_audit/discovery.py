@@ -1,4 +1,5 @@
-"""Finding the Python files to audit, without following directory symlinks or entering vendored trees."""
+"""Finding the Python files to audit, without following directory symlinks or entering vendored
+trees."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from pathlib import Path
 
 SKIPPED_DIRS = frozenset(
     {
-        "node_modules", "migrations", "__pycache__", "venv", "build", "dist", "site-packages",
-        "htmlcov", "__pypackages__",
+        "node_modules",
+        "migrations",
+        "__pycache__",
+        "venv",
+        "build",
+        "dist",
+        "site-packages",
+        "htmlcov",
+        "__pypackages__",
     }
 )
 
@@ -43,7 +51,7 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 def iter_python_files(
     root: Path, exclude: tuple[str, ...] = ()
 ) -> Iterator[Candidate | Unreadable]:
-    """Yield every ``*.py`` file under ``root`` in a stable order, and every place that could not be read.
+    """Yield every ``*.py`` file under ``root`` in a stable order, and every unreadable place.
 
     Directory symlinks are never followed, and each real directory is entered at most once, so a
     symlink loop cannot make the walk hang.

@@ -10,8 +10,10 @@ import ast
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from django_celery_audit.context import (
     is_test_path,
 )
 from django_celery_audit.discovery import Candidate, Unreadable, iter_python_files
-from django_celery_audit.facts import FACTS
+from django_celery_audit.facts import DB_NAMES, FACTS
 from django_celery_audit.model import Finding
 from django_celery_audit.registry import Collector, Rule, load_rules
 
@@ -53,40 +55,105 @@ class Plan:
     def __init__(self, codes: set[str]) -> None:
         self.rules = load_rules()
         self.codes = codes
-        collectors: list[Collector] = [FACTS] + [self.rules[c] for c in sorted(codes)]
-        self.dispatch: dict[type[ast.AST], list[Callable]] = {}
-        for collector in collectors:
-            for node_type, callbacks in collector.node_callbacks.items():
-                self.dispatch.setdefault(node_type, []).extend(callbacks)
-        self.file_end = [cb for c in collectors for cb in c.file_end]
-        self.project_end = [cb for c in collectors for cb in c.project_end]
+        self.collectors: list[Collector] = [FACTS, DB_NAMES] + [
+            self.rules[c] for c in sorted(codes)
+        ]
+        self.project_end = [cb for c in self.collectors for cb in c.project_end]
+        self._per_file: dict[tuple[int, ...], tuple[dict[type[ast.AST], list[Callable]], list]] = {}
+
+    def for_file(self, ctx: FileContext) -> tuple[dict[type[ast.AST], list[Callable]], list]:
+        """The dispatch table and end-of-file hooks of the collectors that apply to this file."""
+        active = tuple(
+            i for i, c in enumerate(self.collectors) if c.predicate is None or c.predicate(ctx)
+        )
+        plan = self._per_file.get(active)
+        if plan is None:
+            dispatch: dict[type[ast.AST], list[Callable]] = {}
+            file_end: list[Callable] = []
+            for i in active:
+                collector = self.collectors[i]
+                for node_type, callbacks in collector.node_callbacks.items():
+                    dispatch.setdefault(node_type, []).extend(callbacks)
+                file_end.extend(collector.file_end)
+            plan = self._per_file[active] = (dispatch, file_end)
+        return plan
+
+
+# Fields that never hold child nodes worth visiting (names, operators, expression contexts).
+_LEAF_FIELDS = frozenset(
+    {
+        "ctx",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "kind",
+        "level",
+        "module",
+        "asname",
+        "type_comment",
+        "is_async",
+        "simple",
+        "conversion",
+        "op",
+        "ops",
+        "names",
+        "value_is_str",
+    }
+)
+_NodeInfo = tuple[tuple[str, ...], bool, bool]  # (child fields reversed, is a stmt, opens a scope)
+_NODE_INFO: dict[type[ast.AST], _NodeInfo] = {}
+
+
+def _node_info(cls: type[ast.AST]) -> _NodeInfo:
+    info = _NODE_INFO.get(cls)
+    if info is None:
+        fields = [] if cls is ast.Constant else [f for f in cls._fields if f not in _LEAF_FIELDS]
+        fields.reverse()  # pushed last-first so that they pop in source order
+        info = _NODE_INFO[cls] = (
+            tuple(fields),
+            issubclass(cls, ast.stmt),
+            issubclass(cls, _SCOPES),
+        )
+    return info
 
 
 def walk(tree: ast.Module, ctx: FileContext, dispatch: dict[type[ast.AST], list[Callable]]) -> None:
-    """Visit every node once, in source order, telling callbacks the enclosing statement and scope."""
-    stmt_type = ast.stmt
-    expr_context = ast.expr_context
-    iter_children = ast.iter_child_nodes
+    """Visit every node once, in source order, telling callbacks the enclosing statement and scope.
+
+    ``ImportFrom.names``/``Import.names`` (aliases) and operator nodes are not visited; callbacks
+    read them from their parent.
+    """
+    node_type = ast.AST
     get = dispatch.get
+    info_of = _NODE_INFO.get
     stack: list[tuple[ast.AST, ast.stmt | None, ast.AST | None]] = [(tree, None, None)]
     pop = stack.pop
-    extend = stack.extend
+    push = stack.append
     while stack:
         node, stmt, scope = pop()
-        if isinstance(node, stmt_type):
-            stmt = node
-        callbacks = get(node.__class__)
+        cls = node.__class__
+        info = info_of(cls) or _node_info(cls)
+        fields, is_stmt, opens_scope = info
+        if is_stmt:
+            stmt = node  # type: ignore[assignment]
+        callbacks = get(cls)
         if callbacks:
             ctx.stmt = stmt
             ctx.scope = scope
             for callback in callbacks:
                 callback(ctx, node)
-        inner = node if isinstance(node, _SCOPES) else scope
-        children = [
-            (child, stmt, inner) for child in iter_children(node) if not isinstance(child, expr_context)
-        ]
-        children.reverse()
-        extend(children)
+        inner = node if opens_scope else scope
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_type):
+                        push((item, stmt, inner))
+            elif isinstance(value, node_type):
+                push((value, stmt, inner))
 
 
 def parse_suppressions(source: bytes) -> dict[int, frozenset[str]]:
@@ -107,7 +174,7 @@ def _describe_parse_error(exc: BaseException) -> tuple[int, str]:
         lowered = text.lower()
         if "decode" in lowered or "codec" in lowered or "utf-8" in lowered:
             return exc.lineno or 1, "is not valid UTF-8 and declares no other encoding"
-        if "print" in lowered or "exec" in lowered or "except" in lowered and "," in lowered:
+        if "print" in lowered or "exec" in lowered or ("except" in lowered and "," in lowered):
             return exc.lineno or 1, f"looks like Python 2 ({text})"
         return exc.lineno or 1, f"has a syntax error ({text})"
     if isinstance(exc, UnicodeDecodeError):
@@ -136,28 +203,47 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
         facts.parsed = False
         if SKIPPED_FILE in plan.codes:
             mib = candidate.size / (1024 * 1024)
-            findings.append(_meta(rules[SKIPPED_FILE], candidate.rel, 1, f"skipped: {mib:.1f} MiB is over the 1 MiB limit"))
+            findings.append(
+                _meta(
+                    rules[SKIPPED_FILE],
+                    candidate.rel,
+                    1,
+                    f"skipped: {mib:.1f} MiB is over the 1 MiB limit",
+                )
+            )
         return facts, findings
     try:
         source = candidate.path.read_bytes()
     except OSError as exc:
         facts.parsed = False
         if SKIPPED_FILE in plan.codes:
-            findings.append(_meta(rules[SKIPPED_FILE], candidate.rel, 1, f"skipped: could not be read ({exc.strerror or exc})"))
+            findings.append(
+                _meta(
+                    rules[SKIPPED_FILE],
+                    candidate.rel,
+                    1,
+                    f"skipped: could not be read ({exc.strerror or exc})",
+                )
+            )
         return facts, findings
     facts.suppressions = parse_suppressions(source)
     try:
-        tree = ast.parse(source, filename=candidate.rel)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the audited code
+            tree = ast.parse(source, filename=candidate.rel)
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         facts.parsed = False
         if PARSE_ERROR in plan.codes:
             line, reason = _describe_parse_error(exc)
-            findings.append(_meta(rules[PARSE_ERROR], candidate.rel, line, f"skipped: this file {reason}"))
+            findings.append(
+                _meta(rules[PARSE_ERROR], candidate.rel, line, f"skipped: this file {reason}")
+            )
         return facts, findings
     facts.is_settings, facts.settings_env = classify_settings(facts.parts, tree)
     ctx = FileContext(facts, tree, source)
-    walk(tree, ctx, plan.dispatch)
-    for callback in plan.file_end:
+    dispatch, file_end = plan.for_file(ctx)
+    walk(tree, ctx, dispatch)
+    for callback in file_end:
         callback(ctx)
     return facts, ctx.findings
 
@@ -175,7 +261,9 @@ def _analyze_batch(batch: list[Candidate]) -> list[tuple[FileFacts, list[Finding
     return [analyze_file(c, _worker_plan) for c in batch]
 
 
-def _analyze_all(candidates: list[Candidate], plan: Plan, jobs: int | None) -> list[tuple[FileFacts, list[Finding]]]:
+def _analyze_all(
+    candidates: list[Candidate], plan: Plan, jobs: int | None
+) -> list[tuple[FileFacts, list[Finding]]]:
     global _worker_plan
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(candidates) >= _PARALLEL_THRESHOLD else 1
@@ -196,11 +284,29 @@ def _analyze_all(candidates: list[Candidate], plan: Plan, jobs: int | None) -> l
             for chunk in pool.map(_analyze_batch, batches):
                 results.extend(chunk)
             return results
+    except (OSError, BrokenProcessPool):  # no processes to be had: do the work here
+        return [analyze_file(c, plan) for c in candidates]
     finally:
         _worker_plan = None
 
 
 # -- the whole run ----------------------------------------------------------------------------
+_PROJECT_MARKERS = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_root_of(path: Path) -> Path:
+    """The project a single audited file belongs to, so its path keeps its meaning
+    (``proj/settings/production.py`` rather than ``production.py``)."""
+    path = path.resolve()
+    for ancestor in path.parents:
+        if any((ancestor / marker).exists() for marker in _PROJECT_MARKERS):
+            return ancestor
+    ancestor = path.parent
+    while (ancestor / "__init__.py").exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    return ancestor
+
+
 def audit(
     root: Path,
     *,
@@ -219,12 +325,15 @@ def audit(
         for item in iter_python_files(root, tuple(exclude)):
             if isinstance(item, Unreadable):
                 if SKIPPED_FILE in plan.codes:
-                    findings.append(_meta(rules[SKIPPED_FILE], item.rel, 1, f"skipped: {item.reason}"))
+                    findings.append(
+                        _meta(rules[SKIPPED_FILE], item.rel, 1, f"skipped: {item.reason}")
+                    )
             else:
                 candidates.append(item)
     else:
-        base = root.parent
-        candidates.append(Candidate(root, root.name, root.stat().st_size))
+        base = project_root_of(root)
+        rel = root.resolve().relative_to(base).as_posix()
+        candidates.append(Candidate(root, rel, root.stat().st_size))
 
     facts_list: list[FileFacts] = []
     for facts, file_findings in _analyze_all(candidates, plan, jobs):

@@ -49,7 +49,7 @@ def _handler_name(node: ast.AST) -> str | None:
 
 
 def _signal_of(node: ast.AST, ctx: FileContext) -> str | None:
-    """``worker_process_init`` for ``worker_process_init.connect`` or ``signals.worker_init.connect``."""
+    """``worker_init`` for ``worker_init.connect`` or ``signals.worker_init.connect``."""
     if isinstance(node, ast.Call):
         node = node.func
     if isinstance(node, ast.Attribute) and node.attr == "connect":
@@ -82,7 +82,9 @@ def _import_from(ctx: FileContext, node: ast.ImportFrom) -> None:
         ctx.aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
 
 
-def _record_settings_write(ctx: FileContext, kind: str, value: ast.AST | None, node: ast.AST) -> None:
+def _record_settings_write(
+    ctx: FileContext, kind: str, value: ast.AST | None, node: ast.AST
+) -> None:
     write = SettingsWrite(kind, None, node.lineno, ctx.column_of(node))
     ctx.facts.settings_writes.append(write)
     ctx.settings_write_nodes.append((write, value if value is not None else node))
@@ -103,17 +105,18 @@ def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign | ast.AugAssign) 
                     ctx.settings_assignments.append((name, node, value))
                     if not isinstance(node, ast.AugAssign):
                         ctx.facts.assigned_settings.add(name)
-            if isinstance(value, ast.Call) and qualname(value.func, ctx.aliases) == "environ.Env":
+            constructor = qualname(value.func, ctx.aliases) if isinstance(value, ast.Call) else None
+            if constructor in ("decouple.AutoConfig", "decouple.Config"):
+                ctx.aliases[name] = "decouple.config"  # config = AutoConfig(search_path=...)
+            if isinstance(value, ast.Call) and constructor == "environ.Env":
                 scheme: dict[str, ast.expr] = {}
                 for kw in value.keywords:
                     if kw.arg and isinstance(kw.value, ast.Tuple) and len(kw.value.elts) > 1:
                         scheme[kw.arg] = kw.value.elts[1]
                 ctx.env_instances[name] = scheme
         elif isinstance(target, ast.Subscript):
-            if (
-                const_str(target.slice) == SETTINGS_VAR
-                and qualname(target.value, ctx.aliases) == "os.environ"
-            ):
+            if const_str(target.slice) == SETTINGS_VAR:
+                # os.environ, or a mapping parameter that defaults to it (environ=os.environ)
                 _record_settings_write(ctx, "assign", value, node)
             elif module_level:
                 base = target
@@ -131,12 +134,12 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
         if name == "Celery" or name.endswith(".Celery"):
             if ctx.facts.celery_app_at is None and not ctx.facts.is_test:
                 ctx.facts.celery_app_at = (node.lineno, ctx.column_of(node))
-        elif name == "os.environ.setdefault":
+        elif name.endswith(".setdefault"):
             if node.args and const_str(node.args[0]) == SETTINGS_VAR:
                 _record_settings_write(
                     ctx, "setdefault", node.args[1] if len(node.args) > 1 else None, node
                 )
-        elif name == "os.environ.update":
+        elif name.endswith("environ.update"):
             value = keyword(node, SETTINGS_VAR)
             if value is None and node.args and isinstance(node.args[0], ast.Dict):
                 for key, item in zip(node.args[0].keys, node.args[0].values, strict=False):
@@ -152,9 +155,13 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
             ctx.facts.signal_handlers.append((signal, handler_name, node.lineno))
     key = _scope_key(ctx.scope)
     if key is not None:
-        callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(
-            func, ast.Attribute
-        ) else None
+        callee = (
+            func.id
+            if isinstance(func, ast.Name)
+            else func.attr
+            if isinstance(func, ast.Attribute)
+            else None
+        )
         if callee:
             _function(ctx, key).calls.add(callee)
     elif (
@@ -182,7 +189,16 @@ def _lambda(ctx: FileContext, node: ast.Lambda) -> None:
     _function(ctx, f"<lambda:{node.lineno}>")
 
 
-@FACTS.register(ast.Name)
+# Names resolve to django.db only where the file imports it; most files are skipped before the walk.
+DB_NAMES = Collector()
+
+
+@DB_NAMES.when
+def _imports_django_db(ctx: FileContext) -> bool:
+    return b"django.db" in ctx.source
+
+
+@DB_NAMES.register(ast.Name)
 def _name(ctx: FileContext, node: ast.Name) -> None:
     key = _scope_key(ctx.scope)
     if key is not None:

@@ -32,6 +32,15 @@ class Collector:
         self.node_callbacks: dict[type[ast.AST], list[NodeCallback]] = defaultdict(list)
         self.file_end: list[FileCallback] = []
         self.project_end: list[ProjectCallback] = []
+        self.predicate: Callable[[FileContext], bool] | None = None
+
+    def when(self, predicate: Callable[[FileContext], bool]) -> Callable[[FileContext], bool]:
+        """Only walk files for which the decorated predicate is true (judged before the walk).
+
+        Keeps rules that care about settings or Celery modules out of the other 95% of files.
+        """
+        self.predicate = predicate
+        return predicate
 
     def register(self, *node_types: type[ast.AST]) -> Callable[[NodeCallback], NodeCallback]:
         """Call the decorated function for every node of these types during the file's walk."""
@@ -44,12 +53,12 @@ class Collector:
         return decorator
 
     def at_file_end(self, func: FileCallback) -> FileCallback:
-        """Call the decorated function once per file, after the walk (whole-file facts are known)."""
+        """Call the decorated function once per file, after the walk (whole-file facts known)."""
         self.file_end.append(func)
         return func
 
     def at_project_end(self, func: ProjectCallback) -> ProjectCallback:
-        """Call the decorated function once, with every file's facts (cross-file and layout rules)."""
+        """Call the decorated function once, with every file's facts (cross-file, layout)."""
         self.project_end.append(func)
         return func
 
@@ -69,7 +78,9 @@ class Rule(Collector):
     ) -> None:
         super().__init__()
         if not doc:
-            raise ValueError(f"{code}: a rule module needs a docstring saying why the pattern is dangerous")
+            raise ValueError(
+                f"{code}: a rule module needs a docstring saying why the pattern is dangerous"
+            )
         self.code = code
         self.name = name
         self.severity = severity

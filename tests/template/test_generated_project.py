@@ -42,7 +42,9 @@ class TestInstalledProject:
         # Not CI: without service URLs the integration tests must skip, not fail.
         environ = clean_environment()
         environ.pop("CI", None)
-        completed = run([venv_tool(project, "pytest"), "-q", "-p", "no:cacheprovider"], project, environ)
+        completed = run(
+            [venv_tool(project, "pytest"), "-q", "-p", "no:cacheprovider"], project, environ
+        )
         summary = completed.stdout.strip().splitlines()[-1]
         assert re.search(r"\d+ passed", summary), summary
         assert "failed" not in summary and "error" not in summary, summary
@@ -147,7 +149,7 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
         "uv sync && uv run python manage.py migrate",
         "uv run honcho start",
         "uv run python manage.py shell -c "
-        '"from reports.tasks import create_report; create_report.delay(\'hello\')"',
+        "\"from reports.tasks import create_report; create_report.delay('hello')\"",
         "python -m venv .venv && .venv/bin/pip install -U pip && .venv/bin/pip install -e . "
         "--group dev",
         ".venv/bin/pytest",

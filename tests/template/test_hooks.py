@@ -7,8 +7,6 @@ from cookiecutter.main import cookiecutter
 from tests.helpers import REPO_ROOT
 
 
-
-
 @pytest.mark.parametrize(
     ("answers", "message"),
     [

@@ -8,20 +8,22 @@ from tests.helpers import clean_environment, project_python, require_service, ru
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
-BROKERS = [
-    # The default project is shared with test_generated_project's Django 5.2 group.
-    pytest.param("redis", marks=pytest.mark.xdist_group("django-5.2")),
-    pytest.param("rabbitmq", marks=pytest.mark.xdist_group("rabbitmq")),
+# The whole suite once per broker; the projects (and their venvs) are shared with
+# test_generated_project's Django 5.2 group and test_options' Django 6.1 + RabbitMQ row.
+PROJECTS = [
+    pytest.param({}, id="redis", marks=pytest.mark.xdist_group("django-5.2")),
+    pytest.param(
+        {"django_version": "6.1", "broker": "rabbitmq"},
+        id="rabbitmq",
+        marks=pytest.mark.xdist_group("row-5"),
+    ),
 ]
 
 
-def answers_for(broker: str) -> dict:
-    return {} if broker == "redis" else {"broker": broker}
-
-
-@pytest.mark.parametrize("broker", BROKERS)
-def test_generated_integration_suite_passes_on_real_services(installed, broker):
-    project = installed(**answers_for(broker))
+@pytest.mark.parametrize("answers", PROJECTS)
+def test_generated_integration_suite_passes_on_real_services(installed, answers):
+    project = installed(**answers)
+    broker = answers.get("broker", "redis")
     environ = clean_environment(
         DATABASE_URL=require_service("postgresql"),
         CELERY_BROKER_URL=require_service(broker),

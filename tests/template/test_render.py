@@ -126,7 +126,15 @@ def test_entry_points_name_no_settings_module(bake):
 
 def test_render_is_fast_and_offline(tmp_path):
     """Render in a network namespace with no interfaces up: no hook may reach the network."""
-    command = [sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input", "-o", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        str(REPO_ROOT),
+        "--no-input",
+        "-o",
+        str(tmp_path),
+    ]
     unshare = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
     if unshare.returncode != 0:
         if _in_ci():

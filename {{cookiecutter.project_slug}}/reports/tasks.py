@@ -1,10 +1,12 @@
 """The example task. https://docs.celeryq.dev/en/stable/userguide/tasks.html"""
 
 import uuid
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .models import Report
 
@@ -25,3 +27,11 @@ def create_report(self, name: str) -> int:
         },
     )
     return report.pk
+
+
+@shared_task
+def prune_reports(older_than_days: int = 30) -> int:
+    """Delete reports older than ``older_than_days``; return how many went."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Report.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

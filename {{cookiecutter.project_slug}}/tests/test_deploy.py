@@ -16,6 +16,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "DJANGO_ALLOWED_HOSTS": "example.com",
         "DATABASE_URL": "postgres://app@127.0.0.1:5432/app",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
     }
     environ.pop("DJANGO_SETTINGS_MODULE", None)
     completed = subprocess.run(

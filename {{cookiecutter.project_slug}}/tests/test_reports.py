@@ -1,9 +1,12 @@
 """The example app's task writes its model (eagerly here; tests/integration uses a worker)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from reports.models import Report
-from reports.tasks import create_report
+from reports.tasks import create_report, prune_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -25,3 +28,11 @@ def test_a_repeated_delivery_writes_one_row():
 
 def test_report_reads_as_its_name():
     assert str(Report(name="monthly")) == "monthly"
+
+
+def test_prune_deletes_only_old_reports():
+    old = Report.objects.create(name="old", task_id="old", written_by_engine="x")
+    Report.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    Report.objects.create(name="new", task_id="new", written_by_engine="x")
+    assert prune_reports.delay(older_than_days=30).get() == 1
+    assert list(Report.objects.values_list("name", flat=True)) == ["new"]

@@ -21,12 +21,15 @@ PRODUCTION_VARIABLES = (
     "DB_HOST",
     "DB_PORT",
     "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
 )
+# Everything production can ask for (a result backend only if the project keeps results).
 COMPLETE_ENVIRONMENT = {
     "DJANGO_SECRET_KEY": "x" * 60,
     "DJANGO_ALLOWED_HOSTS": "example.com, www.example.com",
     "DATABASE_URL": "postgres://app:secret@db.internal:5432/app",
     "CELERY_BROKER_URL": "redis://:secret@broker.internal:6379/0",
+    "CELERY_RESULT_BACKEND": "redis://:secret@broker.internal:6379/1",
 }
 
 

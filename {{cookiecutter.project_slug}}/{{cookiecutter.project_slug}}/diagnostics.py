@@ -4,7 +4,8 @@ A Celery worker that quietly uses other settings than the web process (another d
 say) fails far from its cause. So a worker logs its settings module, database and broker
 once before its pool starts and once in every child, probes the database within a bounded
 time, refuses to start in production when the probe fails, and logs an ERROR if a task
-ever sees a different configuration than the one recorded at start.
+ever sees a different configuration than the one recorded at start. Beat does the same
+start-up check, if the project uses it.
 ``manage.py diagnose`` runs the same checks from a shell or a container health check.
 https://docs.celeryq.dev/en/stable/userguide/signals.html#worker-signals
 """
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from celery.signals import celeryd_after_setup, task_prerun, worker_process_init
+from celery.signals import beat_init, celeryd_after_setup, task_prerun, worker_process_init
 from django.conf import settings
 from django.db import connections
 from kombu.utils.url import maybe_sanitize_url
@@ -141,17 +142,27 @@ def check_worker_before_pool(sender: str, instance, **kwargs) -> None:
     global _recorded_at_start
     configuration = Configuration.current(instance.app.conf.broker_url)
     _recorded_at_start = configuration
+    check_before_work(f"worker {sender}", configuration)
+
+
+def check_beat(sender, **kwargs) -> None:
+    """beat_init: the scheduler must send tasks from the same settings as the workers."""
+    check_before_work("beat", Configuration.current(sender.app.conf.broker_url))
+
+
+def check_before_work(who: str, configuration: Configuration) -> None:
+    """Log the configuration and probe the database; in production, stop on failure."""
     if not settings.WORKER_DIAGNOSTICS:
         return
-    logger.info("worker %s: %s", sender, configuration.describe())
+    logger.info("%s: %s", who, configuration.describe())
     result = probe_database(WORKER_PROBE_SECONDS)
-    # Children must not inherit an open connection (the probe's is closed; be sure of all).
+    # A forked child must not inherit an open connection (the probe's is closed; be sure).
     connections.close_all()
     if result.ok:
-        logger.info("worker %s: database probe %s", sender, result.detail)
+        logger.info("%s: database probe %s", who, result.detail)
         return
     message = (
-        f"worker {sender}: database probe failed for {configuration.engine} "
+        f"{who}: database probe failed for {configuration.engine} "
         f"name={configuration.database} host={configuration.host} under "
         f"{configuration.settings_module}: {result.detail}"
     )
@@ -200,5 +211,6 @@ def guard_against_drift(task_id: str, task, **kwargs) -> None:
 
 def connect_worker_signals() -> None:
     celeryd_after_setup.connect(check_worker_before_pool, dispatch_uid="diagnostics-worker")
+    beat_init.connect(check_beat, dispatch_uid="diagnostics-beat")
     worker_process_init.connect(check_child, dispatch_uid="diagnostics-child")
     task_prerun.connect(guard_against_drift, dispatch_uid="diagnostics-drift")

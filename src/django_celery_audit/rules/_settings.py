@@ -50,7 +50,9 @@ def _raises(statements: list[ast.stmt], ctx: FileContext) -> bool:
             if isinstance(node, ast.Raise):
                 return True
             if isinstance(node, ast.Call) and qualname(node.func, ctx.aliases) in (
-                "sys.exit", "exit", "quit",
+                "sys.exit",
+                "exit",
+                "quit",
             ):
                 return True
     return False
@@ -171,12 +173,18 @@ def report_effective(
                         continue
                     if keep is not None and not keep(judgment, prod):
                         continue
-                    key = (source.path, judgment.line, judgment.column, judgment.message,
-                           judgment.severity)
+                    key = (
+                        source.path,
+                        judgment.line,
+                        judgment.column,
+                        judgment.message,
+                        judgment.severity,
+                    )
                     grouped.setdefault(key, set()).add(prod.path)
     for (path, line, column, message, severity), users in sorted(grouped.items()):
         inheritors = sorted(u for u in users if u != path)
         if inheritors:
             shown = ", ".join(inheritors[:3]) + (", ..." if len(inheritors) > 3 else "")
-            message = f"{message} (in force for {shown})"
+            also = "also " if path in users else ""
+            message = f"{message} ({also}in force for {shown})"
         project.report(rule, path, line, message, Severity(severity), column=column)

@@ -13,7 +13,7 @@ RULE = Rule(
     name="unparsable-file",
     severity=Severity.INFO,
     title="File could not be parsed and was skipped",
-    template_answer="every generated file is Python 3 source that passes the template's own ruff run",
+    template_answer="every generated file is Python 3 source that passes the template's ruff run",
     doc=__doc__,
 )
 # Reported by the engine, which owns parsing.

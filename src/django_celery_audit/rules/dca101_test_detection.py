@@ -1,4 +1,5 @@
-"""Settings that branch on test detection choose a configuration from how the process started, not from its configuration.
+"""Settings that branch on test detection choose a configuration from how the process started, not
+from its configuration.
 
 ``'pytest' in sys.modules`` is true in any process that imported pytest, including a Celery worker
 whose dependencies pull it in; ``'test' in sys.argv`` is true for ``celery worker -Q test``;
@@ -53,15 +54,20 @@ class _State:
     name_uses: dict[str, list[tuple[ast.stmt, ast.AST | None]]] = field(default_factory=dict)
 
 
-def _state(ctx: FileContext) -> _State | None:
+@RULE.when
+def _applies(ctx: FileContext) -> bool:
+    """Settings modules (other than testing ones) and modules that may instantiate Celery."""
+    facts = ctx.facts
+    return not facts.is_test and (
+        (facts.is_settings and facts.settings_env != "testing") or ctx.mentions_celery
+    )
+
+
+def _state(ctx: FileContext) -> _State:
     state = ctx.data.get(RULE.code)
     if state is None:
-        facts = ctx.facts
-        applicable = not facts.is_test and (
-            (facts.is_settings and facts.settings_env != "testing") or ctx.mentions_celery
-        )
-        state = ctx.data[RULE.code] = _State() if applicable else False
-    return state or None
+        state = ctx.data[RULE.code] = _State()
+    return state
 
 
 # -- recognising test detection ---------------------------------------------------------------
@@ -155,7 +161,9 @@ class _Detector:
     def _detect_comprehension(
         self, node: ast.GeneratorExp | ast.ListComp | ast.SetComp | ast.DictComp
     ) -> bool:
-        parts: list[ast.AST] = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        parts: list[ast.AST] = (
+            [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        )
         for generator in node.generators:
             parts.extend(generator.ifs)
         strings = [s for part in parts for sub in ast.walk(part) for s in shallow_strings(sub)]
@@ -171,9 +179,9 @@ class _Detector:
     ast.Compare, ast.Call, ast.Subscript, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp
 )
 def _candidate(ctx: FileContext, node: ast.AST) -> None:
-    state = _state(ctx)
-    if state is None or ctx.stmt is None:
+    if ctx.stmt is None:
         return
+    state = _state(ctx)
     detector = ctx.data.get("DCA101.detector")
     if detector is None:
         detector = ctx.data["DCA101.detector"] = _Detector(ctx)
@@ -184,9 +192,7 @@ def _candidate(ctx: FileContext, node: ast.AST) -> None:
 @RULE.register(ast.Name)
 def _name_use(ctx: FileContext, node: ast.Name) -> None:
     if isinstance(node.ctx, ast.Load) and ctx.stmt is not None:
-        state = _state(ctx)
-        if state is not None:
-            state.name_uses.setdefault(node.id, []).append((ctx.stmt, ctx.scope))
+        _state(ctx).name_uses.setdefault(node.id, []).append((ctx.stmt, ctx.scope))
 
 
 # -- following the detection to what it changes ---------------------------------------------
@@ -235,7 +241,6 @@ class _Consequences:
             if (
                 isinstance(target, ast.Subscript)
                 and const_str(target.slice) == "DJANGO_SETTINGS_MODULE"
-                and qualname(target.value, aliases) == "os.environ"
             ):
                 self._effect("DJANGO_SETTINGS_MODULE")
                 continue
@@ -269,7 +274,7 @@ class _Consequences:
                 name = qualname(func, aliases) or ""
                 if name in _IMPORTERS:
                     self._effect("imports a module")
-                elif name in ("os.environ.setdefault", "os.environ.update"):
+                elif name.endswith((".setdefault", "environ.update")):
                     if any(const_str(a) == "DJANGO_SETTINGS_MODULE" for a in node.args) or any(
                         kw.arg == "DJANGO_SETTINGS_MODULE" for kw in node.keywords
                     ):
@@ -305,9 +310,7 @@ def _report(ctx: FileContext) -> None:
         detection = " / ".join(texts)
         if consequences.effects:
             changed = ", ".join(consequences.effects[:4])
-            through = (
-                f" through {', '.join(consequences.flags[:3])}" if consequences.flags else ""
-            )
+            through = f" through {', '.join(consequences.flags[:3])}" if consequences.flags else ""
             ctx.report(
                 RULE,
                 node,
@@ -319,7 +322,7 @@ def _report(ctx: FileContext) -> None:
             ctx.report(
                 RULE,
                 node,
-                f"{where} depend on test detection ({detection}); the value follows how the process "
-                "was started, not its configuration",
+                f"{where} depend on test detection ({detection}); the value follows how the "
+                "process was started, not its configuration",
                 Severity.WARNING,
             )

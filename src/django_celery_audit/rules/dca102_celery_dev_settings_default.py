@@ -1,4 +1,5 @@
-"""A Celery app module that defaults DJANGO_SETTINGS_MODULE to development settings runs production workers on them.
+"""A Celery app module that defaults DJANGO_SETTINGS_MODULE to development settings runs production
+workers on them.
 
 ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.development")`` only takes effect
 when the variable is unset, which is exactly the deployment mistake nobody notices: the web

@@ -1,4 +1,5 @@
-"""A Celery app module that assigns ``os.environ["DJANGO_SETTINGS_MODULE"]`` outright overrides what the deployment chose.
+"""A Celery app module that assigns ``os.environ["DJANGO_SETTINGS_MODULE"]`` outright overrides
+what the deployment chose.
 
 Web servers keep the DJANGO_SETTINGS_MODULE the platform sets; a worker that overwrites it runs
 whatever the module computes instead, so web and worker can disagree without either failing.

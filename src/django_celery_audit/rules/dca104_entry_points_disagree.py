@@ -1,4 +1,5 @@
-"""Entry points that default to different settings modules make web and worker run different configurations.
+"""Entry points that default to different settings modules make web and worker run different
+configurations.
 
 When manage.py, wsgi.py, asgi.py and the Celery app module each name their own default, the
 process that happens to start without DJANGO_SETTINGS_MODULE decides which database it talks to.
@@ -32,9 +33,7 @@ _KIND_LABEL = {"manage": "manage.py", "wsgi": "wsgi.py", "asgi": "asgi.py"}
 
 def _entry_points(project: Project) -> list[FileFacts]:
     return [
-        f
-        for f in project.files
-        if not f.is_test and (f.entry_point is not None or f.is_celery_app)
+        f for f in project.files if not f.is_test and (f.entry_point is not None or f.is_celery_app)
     ]
 
 
@@ -76,7 +75,7 @@ def _report(project: Project) -> None:
                 path,
                 write.line,
                 f"defaults DJANGO_SETTINGS_MODULE to {value!r} but {reference_path} defaults to "
-                f"{reference!r}; whichever process starts without the variable gets its own settings",
+                f"{reference!r}; a process started without the variable gets its own settings",
                 column=write.column,
             )
     elif computed:
@@ -87,7 +86,8 @@ def _report(project: Project) -> None:
                 RULE,
                 path,
                 write.line,
-                f"names the settings module {literal[path]!r} itself while {others} compute theirs; "
+                f"names the settings module {literal[path]!r} itself while {others} compute "
+                "theirs; "
                 "this entry point ignores that selection",
                 Severity.WARNING,
                 column=write.column,

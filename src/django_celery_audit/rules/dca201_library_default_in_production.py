@@ -1,4 +1,5 @@
-"""Production settings that read DATABASES or ALLOWED_HOSTS through python-decouple or django-environ with a default run on that default when the variable is missing.
+"""Production settings that read DATABASES or ALLOWED_HOSTS through python-decouple or django-
+environ with a default run on that default when the variable is missing.
 
 ``config("DB_NAME", default="app")`` never fails: a worker whose environment lacks the variable
 (or that starts in a directory without the ``.env`` file decouple looks for) quietly connects to
@@ -48,7 +49,11 @@ def _judge(ctx: FileContext) -> None:
     judgments: list[Judgment] = []
     for name, stmt, value in assignments_of(ctx, "DATABASES", "ALLOWED_HOSTS"):
         if name == "DATABASES":
-            expressions = [e for key, e in database_expressions(stmt, value) if key in DATABASE_KEYS or key is None]
+            expressions = [
+                e
+                for key, e in database_expressions(stmt, value)
+                if key in DATABASE_KEYS or key is None
+            ]
         else:
             expressions = [value]
         for expression in expressions:

@@ -47,9 +47,13 @@ def _judge(ctx: FileContext) -> None:
     for name, _stmt, value in assignments_of(ctx, "ALLOWED_HOSTS"):
         if "*" in shallow_strings(value):
             judgments.append(
-                Judgment(name, value.lineno, ctx.column_of(value),
-                         "ALLOWED_HOSTS contains '*': any Host header is accepted",
-                         Severity.ERROR)
+                Judgment(
+                    name,
+                    value.lineno,
+                    ctx.column_of(value),
+                    "ALLOWED_HOSTS contains '*': any Host header is accepted",
+                    Severity.ERROR,
+                )
             )
             continue
         for read in iter_env_reads(value, ctx):
@@ -59,7 +63,8 @@ def _judge(ctx: FileContext) -> None:
                         name,
                         read.node.lineno,
                         ctx.column_of(read.node),
-                        f"ALLOWED_HOSTS defaults to '*' when {read.var or 'the variable'} is unset: "
+                        f"ALLOWED_HOSTS defaults to '*' when {read.var or 'the variable'} is unset:"
+                        " "
                         "any Host header is accepted",
                         Severity.ERROR,
                     )

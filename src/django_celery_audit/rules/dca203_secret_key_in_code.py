@@ -1,4 +1,5 @@
-"""Production settings with a hard-coded or defaulted SECRET_KEY sign sessions with a key anyone with the code can know.
+"""Production settings with a hard-coded or defaulted SECRET_KEY sign sessions with a key anyone
+with the code can know.
 
 A literal key is in every clone of the repository; a default (``os.environ.get("SECRET_KEY",
 "dev")``, ``config("SECRET_KEY", default=...)``) is silently used by any process whose environment
@@ -44,17 +45,26 @@ def _judge(ctx: FileContext) -> None:
         literal = const_str(value)
         if literal:
             judgments.append(
-                Judgment(name, value.lineno, ctx.column_of(value),
-                         "SECRET_KEY is hard-coded", Severity.ERROR)
+                Judgment(
+                    name,
+                    value.lineno,
+                    ctx.column_of(value),
+                    "SECRET_KEY is hard-coded",
+                    Severity.ERROR,
+                )
             )
             continue
         if isinstance(value, ast.Call) and (qualname(value.func, ctx.aliases) or "").endswith(
             "get_random_secret_key"
         ):
             judgments.append(
-                Judgment(name, value.lineno, ctx.column_of(value),
-                         "SECRET_KEY is generated at import time: every process signs with its "
-                         "own key", Severity.ERROR)
+                Judgment(
+                    name,
+                    value.lineno,
+                    ctx.column_of(value),
+                    "SECRET_KEY is generated at import time: every process signs with its own key",
+                    Severity.ERROR,
+                )
             )
             continue
         for read in iter_env_reads(value, ctx):

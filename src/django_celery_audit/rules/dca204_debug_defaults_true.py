@@ -1,4 +1,5 @@
-"""Production settings where DEBUG is True, or defaults to True, leak settings and stack traces to anyone who triggers an error.
+"""Production settings where DEBUG is True, or defaults to True, leak settings and stack traces to
+anyone who triggers an error.
 
 ``DEBUG = config("DEBUG", default=True, cast=bool)`` is on whenever the variable is missing, which
 is the normal state of a freshly created worker or job container. DEBUG also keeps every SQL query

@@ -1,4 +1,5 @@
-"""Production DATABASES built from optional environment reads, and never checked, fail in a worker's first query instead of at start-up.
+"""Production DATABASES built from optional environment reads, and never checked, fail in a
+worker's first query instead of at start-up.
 
 ``"NAME": os.environ.get("DB_NAME")`` yields None when the variable is missing; nothing complains
 until a task touches the database, long after the worker reported itself ready. Reading with
@@ -66,7 +67,8 @@ def _judge(ctx: FileContext) -> None:
                     first.node.lineno,
                     ctx.column_of(first.node),
                     f"DATABASES take {what}from {short(first.node, 40)} and nothing checks it is "
-                    "set; a missing variable surfaces as a failed query in a worker, not at start-up",
+                    "set; a missing variable surfaces as a failed query in a worker, not at "
+                    "start-up",
                     Severity.WARNING,
                     frozenset(keys),
                 )

@@ -1,4 +1,5 @@
-"""``dj_database_url.config()`` in production without a required URL falls back silently when DATABASE_URL is missing.
+"""``dj_database_url.config()`` in production without a required URL falls back silently when
+DATABASE_URL is missing.
 
 With ``default=...`` it connects to that default (often a local SQLite file); without one it
 returns ``{}`` and the worker starts with no usable database, failing only when a task runs. Pass
@@ -69,7 +70,9 @@ def _judge(ctx: FileContext) -> None:
                     )
                     severity = Severity.WARNING
                 judgments.append(
-                    Judgment(name, read.node.lineno, ctx.column_of(read.node), message, severity, keys)
+                    Judgment(
+                        name, read.node.lineno, ctx.column_of(read.node), message, severity, keys
+                    )
                 )
     store(ctx, RULE, judgments)
 

@@ -51,6 +51,9 @@ def production_environment(database_url: str, broker_url: str, **extra: str) -> 
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "CELERY_", "DB_", "DATABASE_URL", "PYTEST_"))
     }
+    # A result backend URL given to the tests is passed on (some projects require one).
+    if os.environ.get("CELERY_RESULT_BACKEND"):
+        environ["CELERY_RESULT_BACKEND"] = os.environ["CELERY_RESULT_BACKEND"]
     environ.update(
         DJANGO_ENVIRONMENT="production",
         DJANGO_SECRET_KEY="integration-" + uuid.uuid4().hex * 2,

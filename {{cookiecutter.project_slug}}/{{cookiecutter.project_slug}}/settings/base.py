@@ -21,6 +21,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+{%- if cookiecutter.use_celery_beat %}
+    "django_celery_beat",
+{%- endif %}
+{%- if cookiecutter.result_backend == "django-db" %}
+    "django_celery_results",
+{%- endif %}
     "{{ cookiecutter.project_slug }}",
     "reports",
 ]
@@ -113,6 +119,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Bound every task: the soft limit raises SoftTimeLimitExceeded so it can clean up.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 270
+# Redis redelivers an unacknowledged task after visibility_timeout: keep it above the hard
+# limit, or a task still running gets a second copy. (RabbitMQ ignores this; its
+# consumer_timeout, 30 minutes by default, must stay above the limit instead.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+{%- if cookiecutter.result_backend == "django-db" %}
+# Results are rows in the Django database (django-celery-results), with task name and args.
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+{%- endif %}
+{%- if cookiecutter.use_celery_beat %}
+# Periodic tasks are rows in the database, editable in the admin (django-celery-beat);
+# entries here are copied there when beat starts.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "prune-old-reports": {
+        "task": "reports.tasks.prune_reports",
+        "schedule": 60 * 60,
+        "kwargs": {"older_than_days": 30},
+    },
+}
+{%- endif %}
 
 # WORKER DIAGNOSTICS (see ../diagnostics.py)
 # Log and probe settings, database and broker when a worker and each of its children start.

@@ -46,3 +46,12 @@ if CELERY_BROKER_URL == "filesystem://":
     # The transport expects its folders to exist.
     for folder in ("messages", "control"):
         (EMBEDDED_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+{%- if cookiecutter.result_backend == "redis" %}
+
+# Results go to Redis when CELERY_RESULT_BACKEND names it, else to files next to the broker's.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND")
+if not CELERY_RESULT_BACKEND:
+    results_dir = BASE_DIR / ".broker" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_RESULT_BACKEND = f"file://{results_dir}"
+{%- endif %}

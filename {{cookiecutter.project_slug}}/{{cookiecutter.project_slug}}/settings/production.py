@@ -12,9 +12,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CELERY_TASK_TIME_LIMIT
 
-_REQUIRED = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "CELERY_BROKER_URL")
+_REQUIRED = (
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "CELERY_BROKER_URL",
+{%- if cookiecutter.result_backend == "redis" %}
+    "CELERY_RESULT_BACKEND",
+{%- endif %}
+)
 _DATABASE_PARTS = ("DB_NAME", "DB_USER", "DB_PASSWORD", "DB_HOST", "DB_PORT")
 
 
@@ -86,9 +92,9 @@ SECURE_HSTS_PRELOAD = True
 
 # CELERY
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
-# Redis redelivers an unacknowledged task after visibility_timeout: keep it above the
-# hard time limit, or a long task that is still running gets a second copy.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+{%- if cookiecutter.result_backend == "redis" %}
+CELERY_RESULT_BACKEND = os.environ["CELERY_RESULT_BACKEND"]
+{%- endif %}
 
 # WORKER DIAGNOSTICS: a worker that cannot reach its database must not take tasks.
 WORKER_REQUIRE_DATABASE = True

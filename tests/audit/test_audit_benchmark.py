@@ -1,0 +1,27 @@
+"""The benchmark script works (its timings are printed, never asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from .conftest import REPO_ROOT
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location(
+        "audit_benchmark", REPO_ROOT / "benchmarks" / "audit_benchmark.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generate_and_measure_a_small_project(tmp_path):
+    bench = _load()
+    bench.generate_project(tmp_path / "p", 60)
+    assert len(list((tmp_path / "p").rglob("*.py"))) == 60
+    figures = bench.measure(tmp_path / "p", runs=1)
+    assert figures["files"] == 60
+    assert figures["findings"] > 0
+    assert set(figures) >= {"median_s", "min_s", "max_s", "peak_mib"}
+    assert figures["min_s"] <= figures["median_s"] <= figures["max_s"]

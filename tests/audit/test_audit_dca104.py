@@ -1,0 +1,51 @@
+"""DCA104: entry points that default to different settings modules."""
+
+from __future__ import annotations
+
+from .conftest import summary
+
+MANAGE = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.{env}")\n'
+WSGI = MANAGE + "application = None\n"
+CELERY = (
+    "import os\nfrom celery import Celery\n"
+    'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.{env}")\napp = Celery("proj")\n'
+)
+COMPUTED = (
+    "import os\nfrom celery import Celery\n"
+    'env = os.environ.get("DJANGO_ENVIRONMENT", "production")\n'
+    'os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"proj.settings.{env}")\n'
+    'app = Celery("proj")\n'
+)
+SELECTOR_CALL = "from proj.environment import configure_settings\nconfigure_settings()\n"
+
+
+def test_different_literals_are_an_error_against_manage_py(audit_files):
+    files = {
+        "manage.py": MANAGE.format(env="production"),
+        "proj/wsgi.py": WSGI.format(env="production"),
+        "proj/celery.py": CELERY.format(env="staging"),
+    }
+    assert summary(audit_files(files, "DCA104")) == [("DCA104", "error", "proj/celery.py", 3)]
+
+
+def test_literal_next_to_computed_is_a_warning(audit_files):
+    files = {"manage.py": MANAGE.format(env="production"), "proj/celery.py": COMPUTED}
+    assert summary(audit_files(files, "DCA104")) == [("DCA104", "warning", "manage.py", 2)]
+
+
+def test_same_literal_everywhere_is_fine(audit_files):
+    files = {
+        "manage.py": MANAGE.format(env="production"),
+        "proj/asgi.py": WSGI.format(env="production"),
+        "proj/celery.py": CELERY.format(env="production"),
+    }
+    assert audit_files(files, "DCA104") == []
+
+
+def test_all_calling_the_selector_is_fine(audit_files):
+    files = {
+        "manage.py": SELECTOR_CALL,
+        "proj/wsgi.py": SELECTOR_CALL,
+        "proj/celery.py": SELECTOR_CALL + 'from celery import Celery\napp = Celery("proj")\n',
+    }
+    assert audit_files(files, "DCA104") == []
