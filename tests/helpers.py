@@ -63,6 +63,15 @@ def clean_environment(**overrides: str) -> dict[str, str]:
     return environ
 
 
+def readme_commands(project: Path) -> list[str]:
+    """Every line of the ```sh blocks in a project's README, in order."""
+    import re
+
+    text = (project / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
 def project_python(project: Path) -> str:
     return str(project / ".venv" / "bin" / "python")
 

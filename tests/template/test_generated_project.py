@@ -16,6 +16,7 @@ from tests.helpers import (
     clean_environment,
     find_python,
     project_python,
+    readme_commands,
     run,
 )
 
@@ -108,12 +109,6 @@ def test_lint_clean_whatever_the_slug(bake, slug):
 # -- Every command in the generated README runs -------------------------------------------
 
 
-def readme_commands(project: Path) -> list[str]:
-    text = (project / "README.md").read_text()
-    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-    return [line for block in blocks for line in block.splitlines() if line.strip()]
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -154,6 +149,9 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
         "--group dev",
         ".venv/bin/pytest",
         "uv run pytest",
+        # Run by test_integration, against the real services.
+        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres "
+        "CELERY_BROKER_URL=redis://127.0.0.1:6379/0 uv run pytest -m integration --integration",
         "uv run python manage.py diagnose",
     ]
     # If the README gains a command, this test must learn to run it.
@@ -182,7 +180,7 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
             assert page.status == 200
         run([*shell, commands[2]], project, environ)
         wait_for_output(log, r"Task reports\.tasks\.create_report\[\S+\] succeeded", timeout=30)
-        completed = run([*shell, commands[6]], project, environ)
+        completed = run([*shell, commands[7]], project, environ)
         assert "all checks passed" in completed.stdout
         assert "filesystem://" in completed.stdout
     finally:

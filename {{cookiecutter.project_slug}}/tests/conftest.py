@@ -5,6 +5,8 @@ import os
 import django
 import pytest
 
+from tests import services
+
 
 def pytest_addoption(parser):
     parser.addoption(
@@ -15,6 +17,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    services.take_from_environment()
     # Before the project package is imported: importing it selects the settings.
     os.environ["DJANGO_ENVIRONMENT"] = "testing"
     from {{ cookiecutter.project_slug }}.environment import configure_settings

@@ -208,3 +208,17 @@ def test_diagnose_worker_fails_when_the_worker_does_not_answer(monkeypatch):
     monkeypatch.setattr(app.control, "inspect", FakeInspect(None))
     with pytest.raises(CommandError, match=r"worker \(no reply within 0.5 s\)"):
         call_command("diagnose", "--timeout", "0.5", "--worker", "celery@nobody")
+
+
+def test_an_environment_variable_that_overrides_a_setting_is_named(monkeypatch):
+    # Celery reads CELERY_BROKER_URL from the environment before the setting of that name.
+    monkeypatch.setattr(settings, "CELERY_BROKER_URL", "memory://")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://:hunter2@elsewhere:6379/0")
+    (override,) = diagnostics.environment_overrides()
+    assert "CELERY_BROKER_URL in the environment (redis://:**@elsewhere:6379/0)" in override
+    assert "overrides settings.CELERY_BROKER_URL (memory:" in override
+
+
+def test_no_override_is_reported_when_environment_and_settings_agree(monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", settings.CELERY_BROKER_URL)
+    assert diagnostics.environment_overrides() == []

@@ -13,10 +13,10 @@ CLOSED_PORT_BROKER = "redis://:hunter2@127.0.0.1:1/0"
 
 
 @pytest.fixture
-def broker_down():
-    app.conf.broker_url, original = CLOSED_PORT_BROKER, app.conf.broker_url
-    yield
-    app.conf.broker_url = original
+def broker_down(monkeypatch):
+    # Celery prefers CELERY_BROKER_URL from the environment to its configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.setattr(app.conf, "broker_url", CLOSED_PORT_BROKER)
 
 
 def test_health_is_at_a_stable_path():

@@ -134,6 +134,24 @@ def probe_broker(app, timeout: float = BROKER_PROBE_SECONDS) -> ProbeResult:
     return run_bounded(check, timeout)
 
 
+# Celery takes these from the process environment before the settings of the same name.
+CELERY_ENVIRONMENT_OVERRIDES = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
+def environment_overrides() -> list[str]:
+    """Environment variables that silently win over a different value in settings."""
+    overrides = []
+    for name in CELERY_ENVIRONMENT_OVERRIDES:
+        from_environment = os.environ.get(name)
+        from_settings = getattr(settings, name, None)
+        if from_environment and from_settings and from_environment != from_settings:
+            overrides.append(
+                f"{name} in the environment ({maybe_sanitize_url(from_environment)}) "
+                f"overrides settings.{name} ({maybe_sanitize_url(from_settings)})"
+            )
+    return overrides
+
+
 _recorded_at_start: Configuration | None = None
 
 
@@ -155,6 +173,8 @@ def check_before_work(who: str, configuration: Configuration) -> None:
     if not settings.WORKER_DIAGNOSTICS:
         return
     logger.info("%s: %s", who, configuration.describe())
+    for override in environment_overrides():
+        logger.warning("%s: %s; Celery prefers the environment", who, override)
     result = probe_database(WORKER_PROBE_SECONDS)
     # A forked child must not inherit an open connection (the probe's is closed; be sure).
     connections.close_all()

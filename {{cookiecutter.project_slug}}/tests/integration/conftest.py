@@ -5,12 +5,12 @@ it) and CELERY_BROKER_URL are set. Otherwise they skip and say how to run them, 
 ``--integration`` or under CI=true, where a missing service is a failure.
 """
 
-import os
-
 import psycopg
 import pytest
 from celery import Celery
 from kombu import Connection
+
+from tests import services
 
 from .support import (
     Workers,
@@ -18,6 +18,7 @@ from .support import (
     drop_database,
     manage,
     production_environment,
+    services_required,
 )
 
 HOW_TO_RUN = (
@@ -28,13 +29,9 @@ HOW_TO_RUN = (
 )
 
 
-def services_required(config) -> bool:
-    return config.getoption("--integration") or os.environ.get("CI", "").lower() in ("1", "true")
-
-
 @pytest.fixture(scope="session")
 def service_urls(request) -> tuple[str, str]:
-    urls = os.environ.get("DATABASE_URL"), os.environ.get("CELERY_BROKER_URL")
+    urls = services.given.get("DATABASE_URL"), services.given.get("CELERY_BROKER_URL")
     problem = None
     if not all(urls):
         problem = f"integration tests need real services: {HOW_TO_RUN}"

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from tests import services
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGE = "{{ cookiecutter.project_slug }}"
 # Long enough for a cold interpreter on a busy two-core machine.
@@ -52,8 +54,8 @@ def production_environment(database_url: str, broker_url: str, **extra: str) -> 
         if not key.startswith(("DJANGO_", "CELERY_", "DB_", "DATABASE_URL", "PYTEST_"))
     }
     # A result backend URL given to the tests is passed on (some projects require one).
-    if os.environ.get("CELERY_RESULT_BACKEND"):
-        environ["CELERY_RESULT_BACKEND"] = os.environ["CELERY_RESULT_BACKEND"]
+    if "CELERY_RESULT_BACKEND" in services.given:
+        environ["CELERY_RESULT_BACKEND"] = services.given["CELERY_RESULT_BACKEND"]
     environ.update(
         DJANGO_ENVIRONMENT="production",
         DJANGO_SECRET_KEY="integration-" + uuid.uuid4().hex * 2,
@@ -283,3 +285,8 @@ def with_port(url: str, port: int) -> str:
     credentials = parts.netloc.rpartition("@")[0]
     netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def services_required(config) -> bool:
+    """With --integration or under CI, a missing service fails the tests instead of skipping."""
+    return config.getoption("--integration") or os.environ.get("CI", "").lower() in ("1", "true")

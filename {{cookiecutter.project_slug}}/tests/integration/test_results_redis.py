@@ -1,19 +1,21 @@
 """Task results are stored in Redis and read back through Celery."""
 
-import os
-
 import pytest
 from celery import Celery
+
+from tests import services
+
+from .support import services_required
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def results_client(broker_url, request):
-    backend = os.environ.get("CELERY_RESULT_BACKEND")
+    backend = services.given.get("CELERY_RESULT_BACKEND")
     if not backend:
         message = "set CELERY_RESULT_BACKEND (e.g. redis://127.0.0.1:6379/1) to test results"
-        if request.config.getoption("--integration") or os.environ.get("CI"):
+        if services_required(request.config):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     app = Celery("results-client", broker=broker_url, backend=backend, set_as_current=False)
