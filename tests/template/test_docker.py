@@ -135,6 +135,11 @@ def copy_final_stage(project: Path, root: Path) -> Path:
     """Lay out what the final stage's COPY instructions put in the image; return WORKDIR."""
     _, stages = dockerfile(project)
     ignored = dockerignore_matcher(project)
+
+    def left_out(directory: str, names: list[str]) -> list[str]:
+        relative = Path(directory).relative_to(project)
+        return [name for name in names if ignored(str(relative / name))]
+
     workdir = root
     for instruction, rest in stages[-1]:
         if instruction == "WORKDIR":
@@ -143,18 +148,13 @@ def copy_final_stage(project: Path, root: Path) -> Path:
         if instruction != "COPY" or rest.startswith("--from"):
             continue
         *sources, destination = rest.split()
-        target = workdir / destination if not destination.startswith("/") else root / destination
+        target = (root if destination.startswith("/") else workdir) / destination.lstrip("/")
         for source in sources:
             assert not ignored(source), f"COPY {source}, which .dockerignore leaves out"
             path = project / source
             copied = target / path.name if destination.endswith("/") else target
             if path.is_dir():
-
-                def skip(directory, names, base=path):
-                    relative = Path(directory).relative_to(project)
-                    return [name for name in names if ignored(str(relative / name))]
-
-                shutil.copytree(path, copied, ignore=skip, dirs_exist_ok=True)
+                shutil.copytree(path, copied, ignore=left_out, dirs_exist_ok=True)
             else:
                 copied.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, copied)
@@ -511,6 +511,7 @@ BROKERS = {
 
 
 @pytest.mark.slow
+@pytest.mark.services
 @pytest.mark.xdist_group("docker-image")
 @pytest.mark.parametrize("broker", sorted(BROKERS))
 def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker):

@@ -183,6 +183,8 @@ def test_diagnose_worker_fails_when_a_child_is_gone(monkeypatch, children, how, 
     alive, broken = children(2)
     if how == "stopped":
         broken.send_signal(signal.SIGSTOP)
+        # Signals arrive asynchronously: wait until the child has really stopped.
+        os.waitid(os.P_PID, broken.pid, os.WSTOPPED | os.WNOWAIT)
     else:
         broken.kill()
         if how == "exited":

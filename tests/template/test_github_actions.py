@@ -1,0 +1,170 @@
+"""use_github_actions: the generated service's workflow, checked statically and run locally.
+
+actionlint is not installable here (its PyPI package downloads a binary from GitHub while it
+builds), so the workflow is checked against the GitHub Actions workflow schema that
+check-jsonschema ships, its shell steps with ``bash -n``, and its content by assertion. The
+slow test runs the test job's steps in an installed project with the job's own environment
+against this machine's PostgreSQL and Redis, which the job's service containers stand for.
+"""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from tests.helpers import PYTHON_FOR_DJANGO, clean_environment, find_python, run
+from tests.template.test_docker import require
+
+TOOLS = Path(sys.executable).parent
+WORKFLOW = ".github/workflows/ci.yml"
+VARIANTS = [
+    pytest.param({}, id="redis"),
+    pytest.param({"broker": "rabbitmq"}, id="rabbitmq"),
+    pytest.param({"broker": "rabbitmq", "result_backend": "redis"}, id="rabbitmq+redis-results"),
+    pytest.param({"use_docker": True, "django_version": "6.1"}, id="docker+django-6.1"),
+]
+SERVICE_PORTS = {"postgres": 5432, "redis": 6379, "rabbitmq": 5672}
+
+
+def workflow(project: Path) -> dict:
+    return yaml.safe_load((project / WORKFLOW).read_text())
+
+
+def steps_running(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def answers_with(variant: dict) -> dict:
+    defaults = {"broker": "redis", "result_backend": "none", "use_docker": False}
+    return {"django_version": "5.2", **defaults, **variant}
+
+
+def test_workflow_comes_only_with_use_github_actions(bake):
+    assert (bake() / WORKFLOW).is_file()
+    assert not (bake(use_github_actions=False) / ".github").exists()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_workflow_matches_the_github_workflow_schema(bake, variant):
+    project = bake(**variant)
+    completed = subprocess.run(
+        [str(TOOLS / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", WORKFLOW],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_shell_step_parses(bake, variant):
+    for job_name, job in workflow(bake(**variant))["jobs"].items():
+        for script in steps_running(job):
+            completed = subprocess.run(["bash", "-n", "-c", script], capture_output=True, text=True)
+            assert completed.returncode == 0, (job_name, script, completed.stderr)
+
+
+def test_workflow_has_no_expressions_that_jinja_would_eat(bake):
+    # ${{ }} would have to be escaped from cookiecutter; the workflow needs none.
+    text = (bake(use_docker=True) / WORKFLOW).read_text()
+    assert "${{" not in text and "{%" not in text
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_lint_job_runs_ruff_on_the_projects_python(bake, variant):
+    project = bake(**variant)
+    jobs = workflow(project)["jobs"]
+    floor = tomllib.loads((project / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor == f">={PYTHON_FOR_DJANGO[answers_with(variant)['django_version']]}"
+    for job in jobs.values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("astral-sh/setup-uv@"):
+                assert step["with"]["python-version"] == floor.removeprefix(">=")
+    assert steps_running(jobs["lint"]) == [
+        "uv sync",
+        "uv run ruff check .",
+        "uv run ruff format --check .",
+    ]
+    assert workflow(project)["permissions"] == {"contents": "read"}
+    assert all(job["timeout-minutes"] <= 30 for job in jobs.values())
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_test_job_runs_unit_then_integration_tests_against_service_containers(bake, variant):
+    answers = answers_with(variant)
+    project = bake(**variant)
+    job = workflow(project)["jobs"]["test"]
+    services = job["services"]
+    expected = {"postgres", answers["broker"]}
+    expected |= {"redis"} if answers["result_backend"] == "redis" else set()
+    assert set(services) == expected
+    for name, service in services.items():
+        assert service["ports"] == [f"{SERVICE_PORTS[name]}:{SERVICE_PORTS[name]}"], name
+        assert "--health-cmd" in service["options"], name
+    assert services["postgres"]["image"] in ("postgres:17", "postgres:16")
+
+    (integration,) = [step for step in job["steps"] if "--integration" in step.get("run", "")]
+    # Only that step sees the services: Celery lets CELERY_BROKER_URL in the environment
+    # override the testing settings' broker, which the unit tests rely on.
+    assert "env" not in job
+    environment = integration["env"]
+    database = urlsplit(environment["DATABASE_URL"])
+    assert (database.scheme, database.port) == ("postgres", 5432)
+    assert database.password == services["postgres"]["env"]["POSTGRES_PASSWORD"]
+    broker = urlsplit(environment["CELERY_BROKER_URL"])
+    scheme = {"redis": "redis", "rabbitmq": "amqp"}[answers["broker"]]
+    assert (broker.scheme, broker.port) == (scheme, SERVICE_PORTS[answers["broker"]])
+    # The integration tests compare what a worker logs with 127.0.0.1.
+    assert {database.hostname, broker.hostname} == {"127.0.0.1"}
+    assert ("CELERY_RESULT_BACKEND" in environment) == (answers["result_backend"] == "redis")
+
+    runs = steps_running(job)
+    assert runs[0] == "uv sync"
+    assert 'uv run pytest -m "not integration"' in runs
+    assert runs[-1] == "uv run pytest -m integration --integration"
+    # The marker and the option the workflow relies on are the project's own.
+    pytest_options = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert any(m.startswith("integration:") for m in pytest_options["ini_options"]["markers"])
+    assert '"--integration"' in (project / "tests" / "conftest.py").read_text()
+
+
+@pytest.mark.parametrize("use_docker", [False, True])
+def test_docker_job_builds_and_waits_for_healthy_services_only_with_docker(bake, use_docker):
+    jobs = workflow(bake(use_docker=use_docker))["jobs"]
+    assert ("docker" in jobs) == use_docker
+    if use_docker:
+        runs = steps_running(jobs["docker"])
+        assert "docker compose up --build --detach --wait --wait-timeout 300" in runs
+        assert "docker compose down --volumes" in runs
+        # compose.yaml refuses to start without a key; the job makes a throwaway one.
+        assert any("DJANGO_SECRET_KEY=$(python3 -c" in script for script in runs)
+        assert not re.search(
+            r"DJANGO_SECRET_KEY: \S", (bake(use_docker=True) / WORKFLOW).read_text()
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.services
+@pytest.mark.xdist_group("django-5.2")
+def test_test_job_steps_pass_locally_with_the_jobs_environment(installed):
+    """What GitHub would run, here: the job's steps, its env, CI=true, real services."""
+    require("PostgreSQL", 5432)
+    require("Redis", 6379)
+    project = installed(django_version="5.2")
+    job = workflow(project)["jobs"]["test"]
+    environ = clean_environment(CI="true", UV_PYTHON=find_python("3.11"))
+    for step in job["steps"]:
+        if "run" not in step:
+            continue
+        environ_for_step = environ | step.get("env", {})
+        completed = run(["bash", "-c", step["run"]], project, environ_for_step, timeout=600)
+        if "pytest" in step["run"]:
+            summary = completed.stdout.strip().splitlines()[-1]
+            assert re.search(r"\d+ passed", summary), summary
+            assert "skipped" not in summary, summary
