@@ -1,0 +1,68 @@
+"""Every command in the template's README is run here (or by .ci/run itself)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT, run
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def commands() -> list[str]:
+    blocks = re.findall(r"```(?:sh|console)\n(.*?)```", README, flags=re.S)
+    lines = [line.removeprefix("$ ") for block in blocks for line in block.splitlines()]
+    return [line.split("  #")[0].strip() for line in lines if line.strip()]
+
+
+def test_readme_lists_exactly_the_commands_tested_here():
+    assert commands() == [
+        "cookiecutter gh:org/django-celery-template",
+        "uv run pytest",
+        "pip install <this repository>",
+        "django-celery-audit path/to/project",
+        "django-celery-audit path/to/project --format sarif",
+    ]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = [line.strip() for line in (REPO_ROOT / ".ci/run").read_text().splitlines()]
+    assert ci_lines[-1] == "uv run pytest"
+
+
+def test_render_command_works_on_a_local_checkout(tmp_path):
+    # `gh:org/...` needs the network; the same command on this checkout must work.
+    command = [sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input"]
+    run([*command, "-o", str(tmp_path)], REPO_ROOT)
+    assert (tmp_path / "my_service" / "manage.py").is_file()
+
+
+@pytest.mark.slow
+def test_pip_install_gives_a_working_auditor(tmp_path):
+    run([sys.executable, "-m", "venv", str(tmp_path / "venv")], tmp_path)
+    pip = tmp_path / "venv" / "bin" / "pip"
+    run([str(pip), "install", "--quiet", str(REPO_ROOT)], tmp_path, timeout=300)
+    audit = str(tmp_path / "venv" / "bin" / "django-celery-audit")
+
+    run([sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input", "-o", "out"], tmp_path)
+    project = Path(tmp_path / "out" / "my_service")
+    clean = run([audit, str(project)], tmp_path)
+    assert "0 findings" in clean.stdout or "no findings" in clean.stdout.lower(), clean.stdout
+
+    settings = project / "my_service" / "settings" / "production.py"
+    settings.write_text(
+        settings.read_text()
+        + "\nimport sys\nif 'pytest' in sys.modules:\n"
+        + "    DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"
+    )
+    found = subprocess.run(
+        [audit, str(project), "--format", "sarif"], capture_output=True, text=True, check=False
+    )
+    assert found.returncode == 1
+    sarif = json.loads(found.stdout)
+    assert sarif["version"] == "2.1.0"
+    assert "DCA101" in {result["ruleId"] for result in sarif["runs"][0]["results"]}
