@@ -116,6 +116,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_RETRY_ON_WORKER_LOST = True
 # With late acks, a worker should hold no more tasks than it is running.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the database connection after every task unless told otherwise; keep it,
+# and let CONN_MAX_AGE decide as for web requests (celery.py closes old connections).
+CELERY_DB_REUSE_MAX = 1_000_000
 # Bound every task: the soft limit raises SoftTimeLimitExceeded so it can clean up.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 270
