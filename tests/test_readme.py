@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, run
+from tests.helpers import REPO_ROOT, require_service, run
 
 README = (REPO_ROOT / "README.md").read_text()
 
@@ -23,6 +23,7 @@ def test_readme_lists_exactly_the_commands_tested_here():
     assert commands() == [
         "cookiecutter gh:org/django-celery-template",
         "uv run pytest",
+        "uv run python benchmarks/run.py",
         "pip install <this repository>",
         "django-celery-audit path/to/project",
         "django-celery-audit path/to/project --format sarif",
@@ -66,3 +67,19 @@ def test_pip_install_gives_a_working_auditor(tmp_path):
     sarif = json.loads(found.stdout)
     assert sarif["version"] == "2.1.0"
     assert "DCA101" in {result["ruleId"] for result in sarif["runs"][0]["results"]}
+
+
+@pytest.mark.slow
+@pytest.mark.services
+@pytest.mark.xdist_group("benchmarks")
+def test_benchmark_command_measures_every_figure():
+    require_service("postgresql")
+    require_service("redis")
+    results = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+    results.unlink(missing_ok=True)
+    run(["bash", "-c", "uv run python benchmarks/run.py"], REPO_ROOT, timeout=900)
+    report = json.loads(results.read_text())
+    assert not report["errors"], report["errors"]
+    assert len(report["figures"]) >= 20
+    unmeasured = [f["name"] for f in report["figures"] if f["skipped"] or not f["stats"]]
+    assert unmeasured == []
