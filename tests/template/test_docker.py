@@ -611,7 +611,9 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
         elif (venv / "bin/python").exists():
             delete = (
                 "import sys; from kombu import Connection\n"
-                "with Connection(sys.argv[1]) as c: c.default_channel.queue_delete(sys.argv[2])"
+                "with Connection(sys.argv[1]) as c:\n"
+                "    c.default_channel.queue_delete(sys.argv[2])\n"
+                "    c.default_channel.exchange_delete(sys.argv[2])"
             )
             subprocess.run([str(venv / "bin/python"), "-c", delete, broker_url, queue], check=False)
         shutil.rmtree(root, ignore_errors=True)

@@ -8,7 +8,7 @@ it) and CELERY_BROKER_URL are set. Otherwise they skip and say how to run them, 
 import psycopg
 import pytest
 from celery import Celery
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
 from tests import services
 
@@ -74,17 +74,32 @@ def database_url(server_url, broker_url):
 
 @pytest.fixture(scope="session")
 def client(broker_url):
-    """A Celery client of our own: the project's app runs eagerly under testing settings."""
-    app = Celery("integration-client", broker=broker_url, set_as_current=False)
+    """A Celery client of our own: the project's app runs eagerly under testing settings.
+
+    It remembers the queues the workers were given and the tasks that were sent, and
+    removes both from the broker (and any result backend) at the end.
+    """
+    app = Celery(
+        "integration-client",
+        broker=broker_url,
+        backend=services.given.get("CELERY_RESULT_BACKEND"),
+        set_as_current=False,
+    )
     app.conf.broker_connection_retry_on_startup = False
-    created_queues: list[str] = []
-    app.created_queues = created_queues
+    app.created_queues = []
+    app.sent_task_ids = []
     yield app
     with app.connection_for_write() as connection:
         channel = connection.default_channel
-        for queue in created_queues:
-            channel.queue_delete(queue)
-            channel.exchange_delete(queue)
+        for name in app.created_queues:
+            # Declared here first: a channel deletes only the bindings it knows of.
+            queue = Queue(name, Exchange(name), routing_key=name, channel=channel)
+            queue.declare()
+            queue.delete()
+            queue.exchange.delete()
+    if app.conf.result_backend:
+        for task_id in app.sent_task_ids:
+            app.AsyncResult(task_id).forget()
     app.close()
 
 

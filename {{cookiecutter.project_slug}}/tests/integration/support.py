@@ -267,6 +267,12 @@ def wait_for_report(database_url: str, task_id: str, timeout: float = 20.0) -> d
     raise TimeoutError(f"task {task_id} wrote no Report row within {timeout} s")
 
 
+def task_ids_of_reports(database_url: str, name_prefix: str) -> list[str]:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        query = "SELECT task_id FROM reports_report WHERE name LIKE %s"
+        return [row[0] for row in connection.execute(query, (f"{name_prefix}%",))]
+
+
 def count_reports(database_url: str, name_prefix: str) -> int:
     with psycopg.connect(database_url, autocommit=True) as connection:
         query = "SELECT count(*) FROM reports_report WHERE name LIKE %s"

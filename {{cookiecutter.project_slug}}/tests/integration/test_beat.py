@@ -13,13 +13,14 @@ from .support import (
     count_reports,
     manage,
     production_environment,
+    task_ids_of_reports,
     unique_name,
 )
 
 pytestmark = pytest.mark.integration
 
 
-def test_beat_enqueues_a_periodic_task(start_worker, database_url, broker_url, tmp_path):
+def test_beat_enqueues_a_periodic_task(start_worker, client, database_url, broker_url, tmp_path):
     environ = production_environment(database_url, broker_url)
     worker = start_worker()
     marker = unique_name("periodic")
@@ -55,6 +56,7 @@ def test_beat_enqueues_a_periodic_task(start_worker, database_url, broker_url, t
     finally:
         beat.terminate()
         beat.wait(timeout=10)
+        client.sent_task_ids.extend(task_ids_of_reports(database_url, marker))
     log = log_path.read_text()
     assert f"beat: settings {PROJECT_PACKAGE}.settings.production; database " in log
     assert "beat: database probe ok in" in log

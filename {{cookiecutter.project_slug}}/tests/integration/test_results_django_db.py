@@ -30,6 +30,7 @@ def test_result_is_stored_in_the_database_and_read_back(
     result = client.send_task(
         "reports.tasks.create_report", args=["with a result"], queue=shared_worker.queue
     )
+    client.sent_task_ids.append(result.id)
     status, stored, task_name = stored_result(database_url, result.id)
     assert (status, task_name) == ("SUCCESS", "reports.tasks.create_report")
 

@@ -24,10 +24,14 @@ TASKS = "tests.integration.worker_tasks"
 
 
 def send(client, worker, task: str, *args):
-    return client.send_task(f"{TASKS}.{task}", args=args, queue=worker.queue)
+    result = client.send_task(f"{TASKS}.{task}", args=args, queue=worker.queue)
+    client.sent_task_ids.append(result.id)
+    return result
 
 
-def test_task_sent_from_django_writes_a_row_in_postgresql(shared_worker, database_url, broker_url):
+def test_task_sent_from_django_writes_a_row_in_postgresql(
+    shared_worker, client, database_url, broker_url
+):
     marker = unique_name("round_trip")
     command = (
         "from reports.tasks import create_report; "
@@ -36,7 +40,9 @@ def test_task_sent_from_django_writes_a_row_in_postgresql(shared_worker, databas
     environ = production_environment(database_url, broker_url)
     sent = manage(environ, "shell", "-c", command)
     assert sent.returncode == 0, sent.stderr
-    row = wait_for_report(database_url, sent.stdout.split()[-1])
+    task_id = sent.stdout.split()[-1]
+    client.sent_task_ids.append(task_id)
+    row = wait_for_report(database_url, task_id)
     assert row == {"name": marker, "engine": "postgresql", "settings": PRODUCTION}
 
 
