@@ -74,6 +74,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.helpers import real_interpreter  # noqa: E402 - needs the repository on sys.path
+
 BENCHMARKS = REPO / "benchmarks"
 IN_PROJECT = BENCHMARKS / "in_project"
 DEFAULT_JSON = BENCHMARKS / "results" / "latest.json"
@@ -243,22 +246,11 @@ def stdout_silenced() -> Iterator[None]:
 
 
 def find_python(version: str) -> str:
-    """The real interpreter for ``pythonX.Y``: uv cannot run pyenv's shims."""
-    candidates = [shutil.which(f"python{version}")]
-    with contextlib.suppress(OSError):
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
-        versions = Path(root.stdout.strip()) / "versions"
-        candidates += sorted(versions.glob(f"{version}.*/bin/python{version}"), reverse=True)
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print(sys._base_executable)"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0:
-            return probe.stdout.strip()
-    raise RuntimeError(f"no Python {version} found (PATH and pyenv's versions)")
+    """The real interpreter for ``pythonX.Y`` (found the way the template's tests find it)."""
+    python = real_interpreter(version)
+    if python is None:
+        raise RuntimeError(f"no Python {version} found (PATH and pyenv's versions)")
+    return python
 
 
 def remove_tree(path: Path) -> None:

@@ -1,7 +1,10 @@
 """Helpers shared by the template's tests."""
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -11,13 +14,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTHON_FOR_DJANGO = {"5.2": "3.11", "6.1": "3.12"}
 
 
-def find_python(version: str) -> str:
-    """The real interpreter for ``pythonX.Y``: uv cannot run pyenv's shims."""
+def real_interpreter(version: str) -> str | None:
+    """The real interpreter for ``pythonX.Y``, or None: uv cannot run pyenv's shims.
+
+    Standard library only: benchmarks/run.py uses it too.
+    """
     candidates = [shutil.which(f"python{version}")]
-    pyenv_root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
-    if pyenv_root.returncode == 0:
-        versions = Path(pyenv_root.stdout.strip()) / "versions"
-        candidates += sorted(versions.glob(f"{version}.*/bin/python{version}"), reverse=True)
+    with contextlib.suppress(OSError):  # no pyenv on this machine
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
+        if root.returncode == 0:
+            versions = Path(root.stdout.strip()) / "versions"
+            candidates += sorted(versions.glob(f"{version}.*/bin/python{version}"), reverse=True)
     for candidate in filter(None, candidates):
         # A shim answers with the real path, or fails when pyenv has not selected it.
         completed = subprocess.run(
@@ -28,7 +35,14 @@ def find_python(version: str) -> str:
         )
         if completed.returncode == 0:
             return completed.stdout.strip()
-    pytest.fail(f"no Python {version} found (looked on PATH and in pyenv's versions)")
+    return None
+
+
+def find_python(version: str) -> str:
+    python = real_interpreter(version)
+    if python is None:
+        pytest.fail(f"no Python {version} found (looked on PATH and in pyenv's versions)")
+    return python
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None, timeout: float = 300):
@@ -108,3 +122,22 @@ def require_service(name: str) -> str:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return url
+
+
+def free_port() -> int:
+    """A local port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM a process started with start_new_session=True, then SIGKILL its group."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)

@@ -29,7 +29,14 @@ import pytest
 import redis
 import yaml
 
-from tests.helpers import PYTHON_FOR_DJANGO, clean_environment, find_python, run
+from tests.helpers import (
+    PYTHON_FOR_DJANGO,
+    clean_environment,
+    find_python,
+    free_port,
+    run,
+    stop_process_group,
+)
 
 TOOLS = Path(sys.executable).parent
 BOOLEAN_FILES = ["Dockerfile", ".dockerignore", "compose.yaml"]
@@ -426,12 +433,6 @@ def require(name: str, port: int) -> None:
         pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def as_image_user(command: list[str]) -> list[str]:
     uid = str(IMAGE_UID)
     return ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", *command]
@@ -458,17 +459,6 @@ def start(command: list[str], cwd: Path, environ: dict, log: Path) -> subprocess
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -604,7 +594,7 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
         assert health_check(services["worker"], app, environ).returncode == 0
     finally:
         for process in processes:
-            stop(process)
+            stop_process_group(process)
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'], check=False)
         if broker == "redis":
             redis.Redis(host="127.0.0.1", port=6379, db=12).flushdb()

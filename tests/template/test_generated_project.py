@@ -2,8 +2,6 @@
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,9 +13,11 @@ from tests.helpers import (
     PYTHON_FOR_DJANGO,
     clean_environment,
     find_python,
+    free_port,
     project_python,
     readme_commands,
     run,
+    stop_process_group,
 )
 
 pytestmark = pytest.mark.slow
@@ -109,12 +109,6 @@ def test_lint_clean_whatever_the_slug(bake, slug):
 # -- Every command in the generated README runs -------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for_output(path: Path, pattern: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -122,17 +116,6 @@ def wait_for_output(path: Path, pattern: str, timeout: float) -> None:
             return
         time.sleep(0.1)
     pytest.fail(f"{pattern!r} did not appear within {timeout} s:\n{path.read_text()[-4000:]}")
-
-
-def stop_process_group(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
 
 
 @pytest.mark.xdist_group("readme")
