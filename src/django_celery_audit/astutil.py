@@ -1,19 +1,14 @@
-"""Small AST helpers shared by rules: names, constants, and environment-variable reads."""
+"""Small AST helpers shared by rules: names, constants, targets."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from django_celery_audit.context import FileContext
+from collections.abc import Iterator, Mapping
 
 TRUTHY_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
-def qualname(node: ast.AST, aliases: dict[str, str]) -> str | None:
+def qualname(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
     """``sys.argv`` for ``sys.argv``, ``argv`` (from sys import argv) or ``s.argv`` (sys as s)."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -99,137 +94,6 @@ def flatten_targets(targets: list[ast.expr]) -> Iterator[ast.expr]:
             yield from flatten_targets([target.value])
         else:
             yield target
-
-
-# ---------------------------------------------------------------------------------------------
-# Environment-variable reads
-
-DJANGO_ENVIRON_METHODS = frozenset(
-    {
-        "str",
-        "bool",
-        "int",
-        "float",
-        "list",
-        "tuple",
-        "dict",
-        "json",
-        "url",
-        "path",
-        "db",
-        "db_url",
-        "cache",
-        "cache_url",
-        "email",
-        "email_url",
-        "search_url",
-        "get_value",
-    }
-)
-_URL_DEFAULT_VARS = {
-    "db": "DATABASE_URL",
-    "db_url": "DATABASE_URL",
-    "cache": "CACHE_URL",
-    "cache_url": "CACHE_URL",
-    "email": "EMAIL_URL",
-    "email_url": "EMAIL_URL",
-    "search_url": "SEARCH_URL",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class EnvRead:
-    """One read of an environment variable (directly, or through python-decouple/django-environ).
-
-    ``required`` means a missing variable stops the process at import time (KeyError,
-    UndefinedValueError, ImproperlyConfigured). ``default`` is the expression used instead when the
-    variable is missing, if one was given.
-    """
-
-    node: ast.AST
-    source: str  # "os", "decouple", "environ" or "dj_database_url"
-    var: str | None
-    required: bool
-    default: ast.expr | None
-
-    @property
-    def has_default(self) -> bool:
-        return self.default is not None and not (
-            isinstance(self.default, ast.Constant) and self.default.value is None
-        )
-
-    @property
-    def through_library(self) -> bool:
-        return self.source in ("decouple", "environ")
-
-
-def classify_env_read(node: ast.AST, ctx: FileContext) -> EnvRead | None:
-    """Return how ``node`` reads the environment, or None when it does not."""
-    aliases = ctx.aliases
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-        if qualname(node.value, aliases) == "os.environ":
-            return EnvRead(node, "os", const_str(node.slice), True, None)
-        return None
-    if not isinstance(node, ast.Call):
-        return None
-    func = node.func
-    name = qualname(func, aliases)
-    args = node.args
-    if name in ("os.environ.get", "os.getenv"):
-        default = args[1] if len(args) > 1 else keyword(node, "default")
-        return EnvRead(node, "os", const_str(args[0]) if args else None, False, default)
-    if name == "decouple.config":
-        default = keyword(node, "default")
-        return EnvRead(
-            node, "decouple", const_str(args[0]) if args else None, default is None, default
-        )
-    if name == "dj_database_url.config":
-        env = args[0] if args else keyword(node, "env")
-        default = args[1] if len(args) > 1 else keyword(node, "default")
-        return EnvRead(node, "dj_database_url", const_str(env) or "DATABASE_URL", False, default)
-    schemes = ctx.env_instances
-    if isinstance(func, ast.Name) and func.id in schemes:
-        var = const_str(args[0]) if args else None
-        default = args[2] if len(args) > 2 else keyword(node, "default")
-        if default is None and var is not None:
-            default = schemes[func.id].get(var)
-        return EnvRead(node, "environ", var, default is None, default)
-    if (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and func.value.id in schemes
-        and func.attr in DJANGO_ENVIRON_METHODS
-    ):
-        var = const_str(args[0]) if args else const_str(keyword(node, "var"))
-        if var is None and not args:
-            var = _URL_DEFAULT_VARS.get(func.attr)
-        default = args[1] if len(args) > 1 else keyword(node, "default")
-        if default is None and var is not None:
-            default = schemes[func.value.id].get(var)
-        return EnvRead(node, "environ", var, default is None, default)
-    return None
-
-
-def iter_env_reads(
-    expr: ast.AST, ctx: FileContext, *, follow_names: bool = True
-) -> Iterator[EnvRead]:
-    """Every environment read inside ``expr``, following module-level names to their values."""
-    seen_names: set[str] = set()
-    pending: list[ast.AST] = [expr]
-    while pending:
-        current = pending.pop()
-        for node in ast.walk(current):
-            read = classify_env_read(node, ctx)
-            if read is not None:
-                yield read
-            elif (
-                follow_names
-                and isinstance(node, ast.Name)
-                and isinstance(node.ctx, ast.Load)
-                and node.id not in seen_names
-            ):
-                seen_names.add(node.id)
-                pending.extend(ctx.assignments.get(node.id, ()))
 
 
 def strings_in(node: ast.AST) -> Iterator[str]:

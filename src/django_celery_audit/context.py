@@ -1,177 +1,20 @@
-"""Per-file and per-project state that every rule reads.
-
-:class:`FileFacts` is plain, picklable data that outlives the file's AST (project rules see only
-facts). :class:`FileContext` adds the transient state of one walk: the tree, import aliases,
-module-level assignments and per-rule scratch space.
-"""
+"""The state rules read and report through: :class:`FileContext` during one file's walk, and
+:class:`Project` once every file's facts are in (with the process model built from them)."""
 
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django_celery_audit.envreads import detect_helper
+from django_celery_audit.filefacts import EnvObject, FileFacts, Helper, SettingsWrite
 from django_celery_audit.model import Finding, Severity
 
 if TYPE_CHECKING:
+    from django_celery_audit.processes import ProcessModel
     from django_celery_audit.registry import Rule
-
-# --------------------------------------------------------------------------------------------
-# Classifying a file by its path and top-level names
-
-PRODUCTION_WORDS = frozenset({"production", "prod", "live"})
-STAGING_WORDS = frozenset({"staging", "stage"})
-TESTING_WORDS = frozenset({"test", "tests", "testing", "ci"})
-DEVELOPMENT_WORDS = frozenset({"development", "dev", "local"})
-DJANGO_SETTING_NAMES = frozenset(
-    {
-        "INSTALLED_APPS",
-        "DATABASES",
-        "SECRET_KEY",
-        "MIDDLEWARE",
-        "ROOT_URLCONF",
-        "WSGI_APPLICATION",
-        "ASGI_APPLICATION",
-        "TEMPLATES",
-        "AUTH_PASSWORD_VALIDATORS",
-        "ALLOWED_HOSTS",
-        "CACHES",
-        "STATIC_URL",
-        "DEFAULT_AUTO_FIELD",
-    }
-)
-ENTRY_POINT_FILES = {"manage.py": "manage", "wsgi.py": "wsgi", "asgi.py": "asgi"}
-_WORD_SPLIT = re.compile(r"[_\-.]+")
-
-
-def env_of_words(words: list[str]) -> str | None:
-    """Which deployment environment a module name speaks of, if any."""
-    lowered = {w.lower() for w in words}
-    if lowered & TESTING_WORDS:
-        return "testing"
-    if lowered & PRODUCTION_WORDS:
-        return "production"
-    if lowered & STAGING_WORDS:
-        return "staging"
-    if lowered & DEVELOPMENT_WORDS:
-        return "development"
-    return None
-
-
-def is_test_path(parts: tuple[str, ...]) -> bool:
-    """tests/ and test/ directories, conftest.py, test_*.py, *_test.py, tests.py."""
-    name = parts[-1]
-    stem = name[:-3]
-    if any(p in ("tests", "test") for p in parts[:-1]):
-        return True
-    if "settings" in _WORD_SPLIT.split(stem):
-        return False  # test_settings.py is testing *settings*, handled as settings
-    return name in ("conftest.py", "tests.py") or stem.startswith("test_") or stem.endswith("_test")
-
-
-def top_level_setting_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for stmt in tree.body:
-        targets: list[ast.expr] = []
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-        elif isinstance(stmt, ast.AnnAssign):
-            targets = [stmt.target]
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id in DJANGO_SETTING_NAMES:
-                names.add(target.id)
-    return names
-
-
-def classify_settings(parts: tuple[str, ...], tree: ast.Module | None) -> tuple[bool, str | None]:
-    """Return (is_settings, environment) for a module at ``parts`` (relative path parts)."""
-    stem = parts[-1][:-3]
-    dirs = parts[:-1]
-    in_settings_package = any(d == "settings" or d.endswith("_settings") for d in dirs)
-    stem_words = _WORD_SPLIT.split(stem)
-    named = "settings" in stem_words
-    if in_settings_package:
-        if stem == "__init__":
-            words = [] if dirs[-1] == "settings" else _WORD_SPLIT.split(dirs[-1])
-        else:
-            words = stem_words
-        return True, env_of_words(words)
-    if named:
-        return True, env_of_words([w for w in stem_words if w != "settings"])
-    if tree is not None and len(top_level_setting_names(tree)) >= 2:
-        return True, env_of_words(stem_words)
-    return False, None
-
-
-def dotted_name(parts: tuple[str, ...]) -> str:
-    names = list(parts[:-1])
-    stem = parts[-1][:-3]
-    if stem != "__init__":
-        names.append(stem)
-    return ".".join(names)
-
-
-# --------------------------------------------------------------------------------------------
-# Facts
-
-
-@dataclass(slots=True)
-class SettingsWrite:
-    """A write of DJANGO_SETTINGS_MODULE (``setdefault`` keeps a value; ``assign`` not)."""
-
-    kind: str
-    literal: str | None  # the module named, when it is a string literal (or a name bound to one)
-    line: int
-    column: int
-
-
-@dataclass(slots=True)
-class FunctionInfo:
-    touches_db: bool = False
-    calls: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class FileFacts:
-    """What one file contributes to project-level rules. Plain data: safe to pickle."""
-
-    path: str
-    parts: tuple[str, ...]
-    dotted: str
-    parsed: bool = True
-    is_test: bool = False
-    is_settings: bool = False
-    settings_env: str | None = None
-    entry_point: str | None = None  # "manage", "wsgi" or "asgi" by file name
-    celery_app_at: tuple[int, int] | None = None  # where Celery(...) is instantiated
-    settings_writes: list[SettingsWrite] = field(default_factory=list)
-    signal_handlers: list[tuple[str, str, int]] = field(default_factory=list)
-    functions: dict[str, FunctionInfo] = field(default_factory=dict)
-    star_imports: list[tuple[int, str, int]] = field(default_factory=list)  # (level, module, line)
-    assigned_settings: set[str] = field(default_factory=set)
-    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
-    rule_data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_production_like(self) -> bool:
-        return self.is_settings and self.settings_env in ("production", "staging")
-
-    @property
-    def is_testing_settings(self) -> bool:
-        return self.is_settings and self.settings_env == "testing"
-
-    @property
-    def is_celery_app(self) -> bool:
-        return self.celery_app_at is not None
-
-    @property
-    def name(self) -> str:
-        return self.parts[-1]
-
-
-# --------------------------------------------------------------------------------------------
-# Reporting
 
 
 class Reporter:
@@ -195,7 +38,8 @@ class Reporter:
 
 
 class FileContext(Reporter):
-    """State of one file during its single walk."""
+    """State of one file during its single walk. It is also the file's own :class:`Scope` for
+    environment reads (names it binds itself; imports are followed later, by the project)."""
 
     def __init__(self, facts: FileFacts, tree: ast.Module, source: bytes) -> None:
         super().__init__()
@@ -203,18 +47,19 @@ class FileContext(Reporter):
         self.tree = tree
         self.source = source
         self._lines: list[bytes] | None = None
-        self.mentions_celery = b"Celery(" in source
+        self.mentions_celery = b"Celery" in source
         # Set by the walker before each callback:
         self.stmt: ast.stmt | None = None  # nearest enclosing statement (the node itself if a stmt)
         self.scope: ast.AST | None = None  # enclosing def/lambda/class, None at module level
         # Shared facts filled by django_celery_audit.facts during the walk:
         self.aliases: dict[str, str] = {}
         self.assignments: dict[str, list[ast.expr]] = {}  # module-level name -> values written
-        self.env_instances: dict[str, dict[str, ast.expr]] = {}  # environ.Env() names -> defaults
+        self.env_objects: dict[str, EnvObject] = {}
         self.module_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.module_checks: list[ast.If | ast.Assert] = []  # settings modules only
         self.settings_assignments: list[tuple[str, ast.stmt, ast.expr | None]] = []
         self.settings_write_nodes: list[tuple[SettingsWrite, ast.AST]] = []
+        self._helpers: dict[str, Helper | None] = {}
         # Scratch space for rules, keyed by rule code. Dropped with the tree.
         self.data: dict[str, Any] = {}
 
@@ -230,6 +75,26 @@ class FileContext(Reporter):
     def at_module_level(self) -> bool:
         return self.scope is None
 
+    # -- Scope ----------------------------------------------------------------------------------
+    def env_object(self, name: str) -> EnvObject | None:
+        return self.env_objects.get(name)
+
+    def helper(self, name: str) -> Helper | None:
+        if name not in self._helpers:
+            self._helpers[name] = None  # a helper that calls itself is not one
+            function = self.module_functions.get(name)
+            if function is not None:
+                self._helpers[name] = detect_helper(function, self)
+        return self._helpers[name]
+
+    def values_of(self, name: str) -> list[tuple[ast.expr, Any]]:
+        return [(value, self) for value in self.assignments.get(name, ())]
+
+    def returns_of(self, name: str) -> list[tuple[ast.expr, Any]]:
+        function = self.module_functions.get(name)
+        return [(value, self) for value in returned_values(function)] if function else []
+
+    # -- reporting ------------------------------------------------------------------------------
     def column_of(self, node: ast.AST) -> int:
         """1-based character column of ``node`` (ast gives a 0-based UTF-8 byte offset)."""
         line = getattr(node, "lineno", 1)
@@ -253,16 +118,39 @@ class FileContext(Reporter):
         self._add(rule, self.path, line, column, message, severity)
 
 
+def returned_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """What a function returns (its own ``return`` statements, not nested functions')."""
+    found: list[ast.expr] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node.value)
+        elif not isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+        ):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
 class Project(Reporter):
     """Every file's facts, for rules that look across files or at the layout."""
 
-    def __init__(self, files: list[FileFacts], all_paths: list[str]) -> None:
+    def __init__(
+        self, files: list[FileFacts], all_paths: list[str], root: Path | None = None
+    ) -> None:
         super().__init__()
         self.files = files
         self.all_paths = all_paths  # every .py file found, parsed or not
+        self.root = root
         self.by_dotted: dict[str, FileFacts] = {}
+        self.by_path: dict[str, FileFacts] = {}
         for facts in files:
-            self.by_dotted.setdefault(facts.dotted, facts)
+            self.by_path[facts.path] = facts
+            known = self.by_dotted.get(facts.dotted)
+            # A package wins over a module of the same name, as in Python's import system.
+            if known is None or (facts.name == "__init__.py" and known.name != "__init__.py"):
+                self.by_dotted[facts.dotted] = facts
 
     def report(
         self,
@@ -275,14 +163,37 @@ class Project(Reporter):
     ) -> None:
         self._add(rule, path, line, column, message, severity)
 
+    @cached_property
+    def processes(self) -> ProcessModel:
+        """Which settings each process loads, and which assignment of each setting wins."""
+        from django_celery_audit.processes import ProcessModel
+
+        return ProcessModel(self)
+
     # -- helpers shared by project rules -------------------------------------------------------
     @property
     def settings_modules(self) -> list[FileFacts]:
         return [f for f in self.files if f.is_settings and not f.is_test]
 
-    @property
+    @cached_property
     def celery_apps(self) -> list[FileFacts]:
-        return [f for f in self.files if f.is_celery_app and not f.is_test]
+        """Modules that create a Celery app: ``Celery(...)``, or a subclass or factory of it that
+        another module defines."""
+        makers = {(f.dotted, name) for f in self.files if not f.is_test for name in f.celery_makers}
+        apps = []
+        for facts in self.files:
+            if facts.is_test:
+                continue
+            if facts.celery_app_at is None and makers:
+                for name, line, column in facts.imported_calls:
+                    level, module, original = facts.imports[name]
+                    target = self.resolve_import(facts, level, module)
+                    if target is not None and (target.dotted, original) in makers:
+                        facts.celery_app_at = (line, column)
+                        break
+            if facts.celery_app_at is not None:
+                apps.append(facts)
+        return apps
 
     @property
     def is_django(self) -> bool:
@@ -291,7 +202,7 @@ class Project(Reporter):
         )
 
     def resolve_import(self, importer: FileFacts, level: int, module: str) -> FileFacts | None:
-        """The file a ``from <module> import *`` in ``importer`` refers to, if it is in the tree."""
+        """The file ``from <module> import ...`` in ``importer`` refers to, if it is in the tree."""
         if level:
             package = importer.dotted.split(".") if importer.dotted else []
             if importer.parts[-1] != "__init__.py":
@@ -300,17 +211,25 @@ class Project(Reporter):
                 package = package[: len(package) - (level - 1)]
             target = ".".join([*package, module] if module else package)
             return self.by_dotted.get(target)
-        found = self.by_dotted.get(module)
+        return self.find_module(module)
+
+    def find_module(self, dotted: str) -> FileFacts | None:
+        """The module named ``dotted``, also when the tree's root is above the import root."""
+        found = self.by_dotted.get(dotted)
         if found is not None:
             return found
-        suffix = "." + module
-        for dotted, facts in self.by_dotted.items():
-            if dotted.endswith(suffix):
-                return facts
-        return None
+        suffix = "." + dotted
+        matches = sorted(
+            (f for d, f in self.by_dotted.items() if d.endswith(suffix)), key=lambda f: f.path
+        )
+        return matches[0] if matches else None
 
     def primary_anchor(self) -> tuple[str, int]:
-        """Where to attach a finding about the project's layout: its settings, else manage.py."""
+        """Where to attach a finding about the project's layout: the settings production loads,
+        else the configuration that selects settings, else any settings module, else manage.py."""
+        anchor = self.processes.anchor()
+        if anchor is not None:
+            return anchor
         settings = sorted(self.settings_modules, key=lambda f: (len(f.parts), f.path))
         for facts in settings:
             if facts.settings_env is None:

@@ -14,21 +14,21 @@ import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 
-from django_celery_audit.context import (
+from django_celery_audit.classify import (
     ENTRY_POINT_FILES,
-    FileContext,
-    FileFacts,
-    Project,
+    app_dirs_of,
     classify_settings,
+    defines_tests,
     dotted_name,
     is_test_path,
 )
+from django_celery_audit.context import FileContext, Project
 from django_celery_audit.discovery import Candidate, Unreadable, iter_python_files
 from django_celery_audit.facts import DB_NAMES, FACTS
-from django_celery_audit.model import Finding
+from django_celery_audit.filefacts import FileFacts
+from django_celery_audit.model import AuditResult, Finding
 from django_celery_audit.registry import Collector, Rule, load_rules
 
 MAX_FILE_SIZE = 1024 * 1024
@@ -39,22 +39,13 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _PARALLEL_THRESHOLD = 400
 
 
-@dataclass
-class AuditResult:
-    root: Path
-    findings: list[Finding]
-    suppressed: int
-    files_audited: int
-    files_skipped: int
-    rules: dict[str, Rule]
-
-
 class Plan:
     """The dispatch table for one run: node type -> callbacks, plus the end-of-file hooks."""
 
-    def __init__(self, codes: set[str]) -> None:
+    def __init__(self, codes: set[str], app_dirs: frozenset[str] = frozenset()) -> None:
         self.rules = load_rules()
         self.codes = codes
+        self.app_dirs = app_dirs  # folders that are Django apps (for classifying settings)
         self.collectors: list[Collector] = [FACTS, DB_NAMES] + [
             self.rules[c] for c in sorted(codes)
         ]
@@ -239,7 +230,10 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
                 _meta(rules[PARSE_ERROR], candidate.rel, line, f"skipped: this file {reason}")
             )
         return facts, findings
-    facts.is_settings, facts.settings_env = classify_settings(facts.parts, tree)
+    if not facts.is_test and facts.parts[-1].startswith("test") and defines_tests(tree):
+        facts.is_test = True  # test_settings.py that holds tests is test code, not settings
+    if not facts.is_test:
+        facts.is_settings, facts.settings_env = classify_settings(facts.parts, tree, plan.app_dirs)
     ctx = FileContext(facts, tree, source)
     dispatch, file_end = plan.for_file(ctx)
     walk(tree, ctx, dispatch)
@@ -316,7 +310,7 @@ def audit(
 ) -> AuditResult:
     """Audit the project at ``root`` (a directory, or a single Python file)."""
     rules = load_rules()
-    plan = Plan(set(codes) if codes is not None else set(rules))
+    chosen = set(codes) if codes is not None else set(rules)
     root = root.resolve() if root.is_dir() else root
     candidates: list[Candidate] = []
     findings: list[Finding] = []
@@ -324,7 +318,7 @@ def audit(
         base = root
         for item in iter_python_files(root, tuple(exclude)):
             if isinstance(item, Unreadable):
-                if SKIPPED_FILE in plan.codes:
+                if SKIPPED_FILE in chosen:
                     findings.append(
                         _meta(rules[SKIPPED_FILE], item.rel, 1, f"skipped: {item.reason}")
                     )
@@ -334,6 +328,7 @@ def audit(
         base = project_root_of(root)
         rel = root.resolve().relative_to(base).as_posix()
         candidates.append(Candidate(root, rel, root.stat().st_size))
+    plan = Plan(chosen, app_dirs_of([c.rel for c in candidates]))
 
     facts_list: list[FileFacts] = []
     for facts, file_findings in _analyze_all(candidates, plan, jobs):
@@ -341,7 +336,8 @@ def audit(
         findings.extend(file_findings)
 
     if root.is_dir():
-        project = Project([f for f in facts_list if f.parsed], [c.rel for c in candidates])
+        parsed_facts = [f for f in facts_list if f.parsed]
+        project = Project(parsed_facts, [c.rel for c in candidates], root)
         for callback in plan.project_end:
             callback(project)
         findings.extend(project.findings)

@@ -1,8 +1,9 @@
 """The shared fact collector: it listens to the same single walk as the rules, and runs first.
 
-It records what several rules need: import aliases, module-level assignments, where Celery is
-instantiated, writes of DJANGO_SETTINGS_MODULE, worker signal handlers and what functions touch
-the database.
+It records what several rules and the project model need: import aliases, module-level
+assignments, where Celery apps are made, writes of DJANGO_SETTINGS_MODULE, worker signal handlers,
+what functions touch the database, and (at the end of the file) the module's namespace in source
+order for the process model.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ from __future__ import annotations
 import ast
 
 from django_celery_audit.astutil import const_str, flatten_targets, keyword, qualname
-from django_celery_audit.context import FileContext, FunctionInfo, SettingsWrite
+from django_celery_audit.context import FileContext, returned_values
+from django_celery_audit.envreads import env_object_of
+from django_celery_audit.filefacts import (
+    Binding,
+    Event,
+    FunctionInfo,
+    Include,
+    ModuleFacts,
+    NameImport,
+    SettingsWrite,
+    StarImport,
+)
 from django_celery_audit.registry import Collector
 
 FACTS = Collector()
@@ -20,7 +32,12 @@ WORKER_SIGNALS = frozenset({"worker_process_init", "celeryd_after_setup", "worke
 DB_ATTRIBUTES = frozenset(
     {"ensure_connection", "cursor", "create_connection", "close_old_connections", "objects"}
 )
-_MUTATORS = frozenset({"append", "extend", "add", "update", "insert"})
+_MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
+# Settings that production rules judge: a module binding one keeps its whole namespace.
+JUDGED_SETTINGS = frozenset(
+    {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASES", "CELERY_TASK_ALWAYS_EAGER"}
+)
+_ENV_MARKERS = (b"environ", b"getenv", b"decouple", b"config(")
 
 
 def _scope_key(scope: ast.AST | None) -> str | None:
@@ -61,6 +78,10 @@ def _signal_of(node: ast.AST, ctx: FileContext) -> str | None:
     return None
 
 
+def _is_celery_class(name: str | None) -> bool:
+    return name is not None and (name == "Celery" or name.endswith(".Celery"))
+
+
 @FACTS.register(ast.Import)
 def _import(ctx: FileContext, node: ast.Import) -> None:
     for alias in node.names:
@@ -77,9 +98,11 @@ def _import_from(ctx: FileContext, node: ast.ImportFrom) -> None:
     prefix = "." * node.level + module
     for alias in node.names:
         if alias.name == "*":
-            ctx.facts.star_imports.append((node.level, module, node.lineno))
             continue
-        ctx.aliases[alias.asname or alias.name] = f"{prefix}.{alias.name}" if prefix else alias.name
+        local = alias.asname or alias.name
+        ctx.aliases[local] = f"{prefix}.{alias.name}" if prefix else alias.name
+        if ctx.scope is None:
+            ctx.facts.imports[local] = (node.level, module, alias.name)
 
 
 def _record_settings_write(
@@ -98,32 +121,25 @@ def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign | ast.AugAssign) 
     for target in flatten_targets(targets):
         if isinstance(target, ast.Name):
             name = target.id
-            if module_level:
-                if value is not None:
-                    ctx.assignments.setdefault(name, []).append(value)
-                if name.isupper():
-                    ctx.settings_assignments.append((name, node, value))
-                    if not isinstance(node, ast.AugAssign):
-                        ctx.facts.assigned_settings.add(name)
-            constructor = qualname(value.func, ctx.aliases) if isinstance(value, ast.Call) else None
-            if constructor in ("decouple.AutoConfig", "decouple.Config"):
-                ctx.aliases[name] = "decouple.config"  # config = AutoConfig(search_path=...)
-            if isinstance(value, ast.Call) and constructor == "environ.Env":
-                scheme: dict[str, ast.expr] = {}
-                for kw in value.keywords:
-                    if kw.arg and isinstance(kw.value, ast.Tuple) and len(kw.value.elts) > 1:
-                        scheme[kw.arg] = kw.value.elts[1]
-                ctx.env_instances[name] = scheme
-        elif isinstance(target, ast.Subscript):
-            if const_str(target.slice) == SETTINGS_VAR:
-                # os.environ, or a mapping parameter that defaults to it (environ=os.environ)
-                _record_settings_write(ctx, "assign", value, node)
-            elif module_level:
-                base = target
-                while isinstance(base, ast.Subscript | ast.Attribute):
-                    base = base.value
-                if isinstance(base, ast.Name) and base.id.isupper():
-                    ctx.settings_assignments.append((base.id, node, value))
+            if module_level and value is not None:
+                ctx.assignments.setdefault(name, []).append(value)
+            if value is None:
+                continue
+            if _is_celery_class(qualname(value, ctx.aliases)):
+                ctx.aliases[name] = "celery.Celery"  # CeleryApp = Celery
+            obj = env_object_of(value, ctx.aliases)
+            if obj is not None:
+                ctx.env_objects[name] = obj
+        elif isinstance(target, ast.Subscript) and const_str(target.slice) == SETTINGS_VAR:
+            # os.environ, or a mapping parameter that defaults to it (environ=os.environ)
+            _record_settings_write(ctx, "assign", value, node)
+
+
+@FACTS.register(ast.ClassDef)
+def _class_def(ctx: FileContext, node: ast.ClassDef) -> None:
+    if any(_is_celery_class(qualname(base, ctx.aliases)) for base in node.bases):
+        ctx.aliases[node.name] = "celery.Celery"  # instances of the subclass are Celery apps
+        ctx.facts.celery_makers.add(node.name)
 
 
 @FACTS.register(ast.Call)
@@ -131,9 +147,11 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
     func = node.func
     name = qualname(func, ctx.aliases)
     if name is not None:
-        if name == "Celery" or name.endswith(".Celery"):
+        if _is_celery_class(name):
             if ctx.facts.celery_app_at is None and not ctx.facts.is_test:
                 ctx.facts.celery_app_at = (node.lineno, ctx.column_of(node))
+            if isinstance(ctx.scope, ast.FunctionDef | ast.AsyncFunctionDef):
+                ctx.facts.celery_makers.add(ctx.scope.name)  # a factory
         elif name.endswith(".setdefault"):
             if node.args and const_str(node.args[0]) == SETTINGS_VAR:
                 _record_settings_write(
@@ -164,13 +182,15 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
         )
         if callee:
             _function(ctx, key).calls.add(callee)
-    elif (
-        ctx.scope is None
-        and isinstance(func, ast.Attribute)
-        and func.attr in _MUTATORS
-        and isinstance(func.value, ast.Name)
-    ):
-        ctx.assignments.setdefault(func.value.id, []).extend(node.args)
+    elif ctx.scope is None:
+        if isinstance(func, ast.Name) and func.id in ctx.facts.imports:
+            ctx.facts.imported_calls.append((func.id, node.lineno, ctx.column_of(node)))
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in _MUTATORS
+            and isinstance(func.value, ast.Name)
+        ):
+            ctx.assignments.setdefault(func.value.id, []).extend(node.args)
 
 
 @FACTS.register(ast.FunctionDef, ast.AsyncFunctionDef)
@@ -221,6 +241,28 @@ def _check(ctx: FileContext, node: ast.If | ast.Assert) -> None:
         ctx.module_checks.append(node)
 
 
+def _module_prefix(value: ast.AST, ctx: FileContext) -> str | None:
+    """``"proj.settings."`` for ``f"proj.settings.{env}"``, ``"proj.settings." + env`` or
+    ``"proj.settings.%s" % env``: the literal start of a module name computed at run time."""
+    if isinstance(value, ast.JoinedStr) and value.values:
+        return const_str(value.values[0])
+    if isinstance(value, ast.BinOp):
+        if isinstance(value.op, ast.Add):
+            return const_str(value.left) or _module_prefix(value.left, ctx)
+        if isinstance(value.op, ast.Mod):
+            text = const_str(value.left)
+            return text.split("%", 1)[0] if text else None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        text = const_str(value.func.value)
+        if value.func.attr == "format" and text:
+            return text.split("{", 1)[0]
+    if isinstance(value, ast.Name):
+        values = ctx.assignments.get(value.id, [])
+        if len(values) == 1:
+            return _module_prefix(values[0], ctx)
+    return None
+
+
 @FACTS.at_file_end
 def _resolve_settings_writes(ctx: FileContext) -> None:
     for write, value in ctx.settings_write_nodes:
@@ -230,3 +272,202 @@ def _resolve_settings_writes(ctx: FileContext) -> None:
             if len(values) == 1:
                 literal = const_str(values[0])
         write.literal = literal
+        if literal is None:
+            write.prefix = _module_prefix(value, ctx)
+
+
+# -- the module's namespace, for the process model -------------------------------------------
+def _module_statements(
+    body: list[ast.stmt], conditional: bool, out: list[tuple[ast.stmt, bool]]
+) -> None:
+    """Module-level statements in source order, with whether they may not run."""
+    for stmt in body:
+        out.append((stmt, conditional))
+        if isinstance(stmt, ast.With | ast.AsyncWith):
+            _module_statements(stmt.body, conditional, out)
+        elif isinstance(stmt, ast.If | ast.For | ast.AsyncFor | ast.While):
+            _module_statements(stmt.body, True, out)
+            _module_statements(stmt.orelse, True, out)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, stmt.orelse, stmt.finalbody):
+                _module_statements(block, True, out)
+            for handler in stmt.handlers:
+                _module_statements(handler.body, True, out)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                _module_statements(case.body, True, out)
+
+
+def _keys_and_name(target: ast.expr) -> tuple[str | None, tuple[str | None, ...]]:
+    keys: list[str | None] = []
+    while isinstance(target, ast.Subscript):
+        keys.append(const_str(target.slice))
+        target = target.value
+    name = target.id if isinstance(target, ast.Name) else None
+    return name, tuple(reversed(keys))
+
+
+def _include_patterns(call: ast.Call, ctx: FileContext) -> tuple[tuple[str, bool], ...]:
+    patterns: list[tuple[str, bool]] = []
+    for arg in call.args:
+        text = const_str(arg)
+        if text is not None:
+            patterns.append((text, False))
+        elif isinstance(arg, ast.Call) and (qualname(arg.func, ctx.aliases) or "").endswith(
+            "optional"
+        ):
+            inner = const_str(arg.args[0]) if arg.args else None
+            if inner is not None:
+                patterns.append((inner, True))
+    return tuple(patterns)
+
+
+def _events(ctx: FileContext) -> list[Event]:
+    statements: list[tuple[ast.stmt, bool]] = []
+    _module_statements(ctx.tree.body, False, statements)
+    events: list[Event] = []
+    for stmt, conditional in statements:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in flatten_targets(targets):
+                name, keys = _keys_and_name(target)
+                if name is not None and name.isupper():
+                    events.append(
+                        Binding(
+                            name,
+                            stmt.lineno,
+                            ctx.column_of(stmt.value),
+                            stmt.value,
+                            keys,
+                            merge=isinstance(stmt, ast.AugAssign),
+                            conditional=conditional,
+                        )
+                    )
+        elif isinstance(stmt, ast.ImportFrom):
+            module = stmt.module or ""
+            if any(a.name == "*" for a in stmt.names):
+                events.append(StarImport(stmt.level, module, stmt.lineno, conditional))
+            else:
+                names = tuple((a.name, a.asname or a.name) for a in stmt.names)
+                events.append(NameImport(stmt.level, module, names, stmt.lineno, conditional))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            func = call.func
+            called = qualname(func, ctx.aliases) or ""
+            if called.endswith("split_settings.tools.include"):
+                events.append(Include(_include_patterns(call, ctx), stmt.lineno, conditional))
+            elif isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                name, keys = _keys_and_name(func.value)
+                if name is None or not name.isupper():
+                    continue
+                value: ast.expr | None = call.args[0] if call.args else None
+                if value is None and call.keywords:
+                    value = ast.Dict(
+                        keys=[ast.Constant(k.arg) for k in call.keywords],
+                        values=[k.value for k in call.keywords],
+                    )
+                    ast.copy_location(value, call)
+                if value is not None:
+                    events.append(
+                        Binding(
+                            name,
+                            stmt.lineno,
+                            ctx.column_of(value),
+                            value,
+                            keys,
+                            merge=True,
+                            conditional=conditional,
+                        )
+                    )
+    return events
+
+
+def _raises(statements: list[ast.stmt], ctx: FileContext) -> bool:
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Raise):
+                return True
+            if isinstance(node, ast.Call) and qualname(node.func, ctx.aliases) in (
+                "sys.exit",
+                "exit",
+                "quit",
+            ):
+                return True
+    return False
+
+
+def _guard_mentions(ctx: FileContext) -> frozenset[str]:
+    """Names and strings that module-level checks ending in ``raise`` (or ``assert``) look at.
+
+    Names are followed to the values assigned to them and to the bodies of module-level functions,
+    so ``missing = [n for n in REQUIRED if not os.environ.get(n)]; if missing: raise ...`` mentions
+    everything listed in REQUIRED.
+    """
+    mentions: set[str] = set()
+    pending: list[ast.AST] = []
+    for check in ctx.module_checks:
+        if isinstance(check, ast.Assert) or _raises(check.body, ctx) or _raises(check.orelse, ctx):
+            pending.append(check.test)
+    followed: set[str] = set()
+    while pending:
+        for node in ast.walk(pending.pop()):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                mentions.add(node.value)
+            elif isinstance(node, ast.Name):
+                mentions.add(node.id)
+                if node.id not in followed:
+                    followed.add(node.id)
+                    pending.extend(ctx.assignments.get(node.id, ()))
+                    function = ctx.module_functions.get(node.id)
+                    if function is not None:
+                        pending.extend(function.body)
+            elif isinstance(node, ast.Attribute):
+                mentions.add(node.attr)
+    return frozenset(mentions)
+
+
+@FACTS.at_file_end
+def _namespace(ctx: FileContext) -> None:
+    """Keep the namespace of settings modules, and what other modules may lend them: constants,
+    environment readers and helpers."""
+    facts = ctx.facts
+    if facts.is_test:
+        return
+    reads_env = any(marker in ctx.source for marker in _ENV_MARKERS)
+    helpers = {}
+    if reads_env:
+        for name in ctx.module_functions:
+            helper = ctx.helper(name)
+            if helper is not None:
+                helpers[name] = helper
+    if facts.is_settings:
+        events = _events(ctx)
+        values = ctx.assignments
+    else:
+        values = {
+            name: found
+            for name, found in ctx.assignments.items()
+            if len(found) == 1 and isinstance(found[0], ast.Constant)
+        }
+        events = []
+        if JUDGED_SETTINGS & set(ctx.assignments):
+            events = _events(ctx)
+            values = ctx.assignments
+    if not (events or values or helpers or ctx.env_objects):
+        return
+    returns = {}
+    if facts.is_settings or reads_env:
+        returns = {
+            name: found
+            for name, function in ctx.module_functions.items()
+            if (found := returned_values(function))
+        }
+    facts.module = ModuleFacts(
+        events=events,
+        aliases=dict(ctx.aliases),
+        values=dict(values),
+        env_objects=dict(ctx.env_objects),
+        helpers=helpers,
+        returns=returns,
+        guards=_guard_mentions(ctx) if facts.is_settings else frozenset(),
+    )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django_celery_audit.context import FileFacts, Project
+from django_celery_audit.context import Project
+from django_celery_audit.filefacts import FileFacts
 
 _DIAGNOSE_WORDS = ("diagnos", "doctor", "health")
 

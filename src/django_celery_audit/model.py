@@ -1,9 +1,14 @@
-"""The plain data that leaves the auditor: severities and findings."""
+"""The plain data that leaves the auditor: severities, findings and the result of a run."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_celery_audit.registry import Rule
 
 
 class Severity(enum.IntEnum):
@@ -49,3 +54,13 @@ class Finding:
             "message": self.message,
             "template_answer": self.template_answer,
         }
+
+
+@dataclass
+class AuditResult:
+    root: Path
+    findings: list[Finding]
+    suppressed: int
+    files_audited: int
+    files_skipped: int
+    rules: dict[str, Rule]

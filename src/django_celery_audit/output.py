@@ -8,8 +8,7 @@ from importlib import metadata
 from itertools import groupby
 
 from django_celery_audit import TOOL_NAME, __version__
-from django_celery_audit.engine import AuditResult
-from django_celery_audit.model import Finding, Severity
+from django_celery_audit.model import AuditResult, Finding, Severity
 
 JSON_SCHEMA_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

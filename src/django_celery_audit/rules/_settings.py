@@ -1,190 +1,177 @@
-"""Shared machinery for the production-settings rules (DCA2xx, DCA3xx); not a rule itself.
+"""What the production-settings rules (DCA2xx, DCA3xx) share; not a rule itself.
 
-Each rule judges the settings it owns in every settings module at the end of that file, keeping
-plain :class:`Judgment` records. At the end of the project, for every production-like module, the
-module that actually defines each setting is found (the module itself, else through its
-``from .base import *`` chain), and that module's judgments are reported. So a hard-coded
-SECRET_KEY in base.py is reported when production.py inherits it, and not otherwise.
+A settings rule says only what is its own: which settings it judges and, for one assignment of
+one of them, what is wrong (:class:`Verdict`). :func:`settings_rule` does the rest: it asks the
+process model which assignments are in force in what production web and workers load, hands each
+to the rule, drops verdicts that a raising check in the loaded modules covers, and reports at the
+line that sets the value, naming the production modules that inherit it.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django_celery_audit.astutil import const_str, qualname
-from django_celery_audit.context import FileContext, FileFacts, Project
+from django_celery_audit.astutil import const_str
+from django_celery_audit.context import Project
+from django_celery_audit.envreads import EnvRead, Scope, iter_env_reads
+from django_celery_audit.filefacts import Binding
 from django_celery_audit.model import Severity
+from django_celery_audit.processes import Bound
 from django_celery_audit.registry import Rule
 
-GUARDS = "_guards"
 DATABASE_KEYS = frozenset({"NAME", "USER", "PASSWORD", "HOST"})
 
 
-@dataclass(frozen=True, slots=True)
-class Judgment:
-    setting: str
-    line: int
-    column: int
+@dataclass(frozen=True)
+class Verdict:
+    """What is wrong with one assignment, and where it shows."""
+
+    node: ast.AST
+    scope: Scope  # the module ``node`` is written in
     message: str
-    severity: int
-    guard_keys: frozenset[str] = frozenset()  # a check mentioning any of these clears it
+    severity: Severity | None = None
+    guard_keys: frozenset[str] = frozenset()  # a raising check mentioning any of these clears it
 
 
-def judged_module(ctx: FileContext) -> bool:
-    """Settings that production might use: settings modules that are neither tests nor testing."""
-    facts = ctx.facts
-    return facts.is_settings and not facts.is_test and facts.settings_env != "testing"
+@dataclass(frozen=True)
+class SettingValue:
+    """One assignment of a setting that production may run with, and the module it is in."""
+
+    binding: Binding
+    scope: Scope
+
+    @property
+    def name(self) -> str:
+        return self.binding.name
+
+    @property
+    def value(self) -> ast.expr:
+        return self.binding.value
+
+    def reads(self, expr: ast.AST | None = None) -> Iterator[EnvRead]:
+        """Environment reads in the value (or in ``expr``), followed through names and helpers."""
+        return iter_env_reads(self.value if expr is None else expr, self.scope)
+
+    def literal(self) -> tuple[ast.Constant, Scope] | None:
+        """The constant the value is, also through names bound to one in other modules."""
+        value = self.value
+        scope = self.scope
+        for _ in range(8):
+            if isinstance(value, ast.Constant):
+                return value, scope
+            if not isinstance(value, ast.Name):
+                return None
+            found = scope.values_of(value.id)
+            if len(found) != 1:
+                return None
+            value, scope = found[0]
+        return None
+
+    def verdict(
+        self,
+        node: ast.AST,
+        message: str,
+        severity: Severity | None = None,
+        guard_keys: Iterable[str] = (),
+        scope: Scope | None = None,
+    ) -> Verdict:
+        return Verdict(node, scope or self.scope, message, severity, frozenset(guard_keys))
+
+    def database_expressions(self) -> Iterator[tuple[str | None, ast.expr]]:
+        """(key, expression) pairs of a DATABASES value; key None for a whole connection.
+
+        Handles ``DATABASES = {...}``, ``DATABASES["default"] = ...``,
+        ``DATABASES["default"]["NAME"] = ...`` and ``.update(...)`` of either, following a name
+        or a function to the dict it holds."""
+        keys = self.binding.keys
+        value = self._followed(self.value)
+        if len(keys) >= 2:
+            yield keys[1], value
+        elif len(keys) == 1:
+            yield from _fields(value)
+        elif isinstance(value, ast.Dict):
+            for alias_value in value.values:
+                yield from _fields(self._followed(alias_value))
+        else:
+            yield None, value
+
+    def _followed(self, value: ast.expr) -> ast.expr:
+        """A dict literal that ``value`` names or a function of this module returns, else itself."""
+        if isinstance(value, ast.Name):
+            found = self.scope.values_of(value.id)
+            if len(found) == 1 and found[0][1] is self.scope and isinstance(found[0][0], ast.Dict):
+                return found[0][0]
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            found = self.scope.returns_of(value.func.id)
+            if len(found) == 1 and found[0][1] is self.scope and isinstance(found[0][0], ast.Dict):
+                return found[0][0]
+        return value
 
 
-def assignments_of(ctx: FileContext, *names: str) -> Iterator[tuple[str, ast.stmt, ast.expr]]:
-    for name, stmt, value in ctx.settings_assignments:
-        if name in names and value is not None:
-            yield name, stmt, value
-
-
-def _raises(statements: list[ast.stmt], ctx: FileContext) -> bool:
-    for stmt in statements:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Raise):
-                return True
-            if isinstance(node, ast.Call) and qualname(node.func, ctx.aliases) in (
-                "sys.exit",
-                "exit",
-                "quit",
-            ):
-                return True
-    return False
-
-
-def guard_mentions(ctx: FileContext) -> frozenset[str]:
-    """Names and strings that module-level checks ending in ``raise`` (or ``assert``) look at.
-
-    Names are followed to the values assigned to them and to the bodies of module-level functions,
-    so ``missing = [n for n in REQUIRED if not os.environ.get(n)]; if missing: raise ...`` mentions
-    everything listed in REQUIRED.
-    """
-    cached = ctx.facts.rule_data.get(GUARDS)
-    if cached is not None:
-        return cached
-    mentions: set[str] = set()
-    pending: list[ast.AST] = []
-    for check in ctx.module_checks:
-        if isinstance(check, ast.Assert) or _raises(check.body, ctx) or _raises(check.orelse, ctx):
-            pending.append(check.test)
-    followed: set[str] = set()
-    while pending:
-        for node in ast.walk(pending.pop()):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                mentions.add(node.value)
-            elif isinstance(node, ast.Name):
-                mentions.add(node.id)
-                if node.id not in followed:
-                    followed.add(node.id)
-                    pending.extend(ctx.assignments.get(node.id, ()))
-                    function = ctx.module_functions.get(node.id)
-                    if function is not None:
-                        pending.extend(function.body)
-            elif isinstance(node, ast.Attribute):
-                mentions.add(node.attr)
-    result = frozenset(mentions)
-    ctx.facts.rule_data[GUARDS] = result
-    return result
-
-
-def database_fields(value: ast.expr) -> Iterator[tuple[str | None, ast.expr]]:
-    """(key, expression) pairs of a DATABASES value; key None for a whole-connection expression."""
+def _fields(value: ast.expr) -> Iterator[tuple[str | None, ast.expr]]:
     if isinstance(value, ast.Dict):
-        for alias_value in value.values:
-            if isinstance(alias_value, ast.Dict):
-                for key, item in zip(alias_value.keys, alias_value.values, strict=False):
-                    yield const_str(key) if key is not None else None, item
-            else:
-                yield None, alias_value
-    else:
-        yield None, value
-
-
-def database_expressions(stmt: ast.stmt, value: ast.expr) -> Iterator[tuple[str | None, ast.expr]]:
-    """Like :func:`database_fields`, for ``DATABASES = ...``, ``DATABASES["default"] = ...`` and
-    ``DATABASES["default"]["NAME"] = ...``."""
-    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else getattr(stmt, "target", None)
-    keys: list[str | None] = []  # outermost subscript first: ["NAME", "default"]
-    while isinstance(target, ast.Subscript):
-        keys.append(const_str(target.slice))
-        target = target.value
-    if not keys:
-        yield from database_fields(value)
-    elif len(keys) == 1 and isinstance(value, ast.Dict):
         for key, item in zip(value.keys, value.values, strict=False):
-            yield const_str(key) if key is not None else None, item
-    elif len(keys) == 1:
-        yield None, value
+            yield (const_str(key) if key is not None else None), item
     else:
-        yield keys[0], value
+        yield None, value
 
 
-def store(ctx: FileContext, rule: Rule, judgments: list[Judgment]) -> None:
-    guard_mentions(ctx)
-    if judgments:
-        ctx.facts.rule_data[rule.code] = judgments
+Judge = Callable[[SettingValue], Iterable[Verdict]]
 
 
-def defining_module(
-    project: Project, facts: FileFacts, setting: str, seen: set[str] | None = None
-) -> FileFacts | None:
-    """The module whose assignment of ``setting`` is in force for ``facts`` (via star imports)."""
-    if setting in facts.assigned_settings:
-        return facts
-    seen = seen if seen is not None else set()
-    seen.add(facts.path)
-    for level, module, _line in reversed(facts.star_imports):
-        target = project.resolve_import(facts, level, module)
-        if target is not None and target.path not in seen:
-            found = defining_module(project, target, setting, seen)
-            if found is not None:
-                return found
-    return None
+def settings_rule(rule: Rule, *settings: str) -> Callable[[Judge], Judge]:
+    """Judge ``settings`` wherever production web and workers take them from."""
+
+    def decorator(judge: Judge) -> Judge:
+        @rule.at_project_end
+        def _report(project: Project) -> None:
+            report_production(project, rule, settings, judge)
+
+        return judge
+
+    return decorator
 
 
-def report_effective(
-    project: Project,
-    rule: Rule,
-    settings: tuple[str, ...],
-    keep: Callable[[Judgment, FileFacts], bool] | None = None,
+def _location(bound: Bound, verdict: Verdict) -> tuple[str, int, int, str]:
+    node = verdict.node
+    line = getattr(node, "lineno", bound.binding.line)
+    if verdict.scope.path == bound.facts.path:
+        return bound.facts.path, line, getattr(node, "col_offset", 0) + 1, verdict.message
+    # The evidence lives in another module (a constant, an env object): report where the setting
+    # takes it, and say where it comes from.
+    message = f"{verdict.message} (from {verdict.scope.path}:{line})"
+    return bound.facts.path, bound.binding.line, bound.binding.column, message
+
+
+def report_production(
+    project: Project, rule: Rule, settings: tuple[str, ...], judge: Judge
 ) -> None:
-    """Report the judgments that apply to each production-like settings module."""
-    grouped: dict[tuple[str, int, int, str, int], set[str]] = {}
-    for prod in project.settings_modules:
-        if not prod.is_production_like:
-            continue
-        local_guards = prod.rule_data.get(GUARDS, frozenset())
+    model = project.processes
+    grouped: dict[tuple[str, int, int, str, Severity], set[str]] = {}
+    for resolved in model.production_settings():
+        guards = resolved.guards
         for setting in settings:
-            sources = [prod]
-            defining = defining_module(project, prod, setting)
-            if defining is not None and defining is not prod:
-                sources.append(defining)
-            for source in sources:
-                for judgment in source.rule_data.get(rule.code, ()):
-                    if judgment.setting != setting:
+            for bound in resolved.settings.get(setting, ()):
+                value = SettingValue(bound.binding, model.scope(bound.facts))
+                for verdict in judge(value):
+                    if verdict.guard_keys & guards:
                         continue
-                    if judgment.guard_keys & local_guards:
-                        continue
-                    if keep is not None and not keep(judgment, prod):
-                        continue
-                    key = (
-                        source.path,
-                        judgment.line,
-                        judgment.column,
-                        judgment.message,
-                        judgment.severity,
-                    )
-                    grouped.setdefault(key, set()).add(prod.path)
+                    path, line, column, message = _location(bound, verdict)
+                    severity = verdict.severity or rule.severity
+                    key = (path, line, column, message, severity)
+                    grouped.setdefault(key, set()).add(resolved.root.path)
     for (path, line, column, message, severity), users in sorted(grouped.items()):
         inheritors = sorted(u for u in users if u != path)
         if inheritors:
             shown = ", ".join(inheritors[:3]) + (", ..." if len(inheritors) > 3 else "")
             also = "also " if path in users else ""
             message = f"{message} ({also}in force for {shown})"
-        project.report(rule, path, line, message, Severity(severity), column=column)
+        project.report(rule, path, line, message, severity, column=column)
+
+
+def constant_literal(value: SettingValue) -> str | None:
+    """The string the setting is, when it is one (directly or through constants)."""
+    found = value.literal()
+    return const_str(found[0]) if found else None

@@ -11,10 +11,10 @@ a testing module named here.
 
 from __future__ import annotations
 
-from django_celery_audit.context import FileContext
+from django_celery_audit.classify import settings_module_env
+from django_celery_audit.context import Project
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._shared import settings_module_env
 
 RULE = Rule(
     code="DCA102",
@@ -29,22 +29,21 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _report(ctx: FileContext) -> None:
-    if not ctx.facts.is_celery_app:
-        return
-    for write in ctx.facts.settings_writes:
-        env = settings_module_env(write.literal) if write.literal else None
-        if env not in ("development", "testing"):
-            continue
-        if write.kind == "setdefault":
-            message = (
-                f"the Celery app module defaults DJANGO_SETTINGS_MODULE to {env} settings "
-                f"{write.literal!r}; a worker started without the variable runs on them"
-            )
-        else:
-            message = (
-                f"the Celery app module sets DJANGO_SETTINGS_MODULE to {env} settings "
-                f"{write.literal!r} outright; every worker runs on them"
-            )
-        ctx.report_at(RULE, write.line, write.column, message)
+@RULE.at_project_end
+def _report(project: Project) -> None:
+    for app in project.celery_apps:
+        for write in app.settings_writes:
+            env = settings_module_env(write.literal) if write.literal else None
+            if env not in ("development", "testing"):
+                continue
+            if write.kind == "setdefault":
+                message = (
+                    f"the Celery app module defaults DJANGO_SETTINGS_MODULE to {env} settings "
+                    f"{write.literal!r}; a worker started without the variable runs on them"
+                )
+            else:
+                message = (
+                    f"the Celery app module sets DJANGO_SETTINGS_MODULE to {env} settings "
+                    f"{write.literal!r} outright; every worker runs on them"
+                )
+            project.report(RULE, app.path, write.line, message, column=write.column)

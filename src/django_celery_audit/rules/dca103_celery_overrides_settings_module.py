@@ -9,10 +9,10 @@ reported by DCA102 instead.)
 
 from __future__ import annotations
 
-from django_celery_audit.context import FileContext
+from django_celery_audit.classify import settings_module_env
+from django_celery_audit.context import Project
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._shared import settings_module_env
 
 RULE = Rule(
     code="DCA103",
@@ -27,23 +27,23 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _report(ctx: FileContext) -> None:
-    if not ctx.facts.is_celery_app:
-        return
-    for write in ctx.facts.settings_writes:
-        if write.kind != "assign":
-            continue
-        if write.literal is not None and settings_module_env(write.literal) in (
-            "development",
-            "testing",
-        ):
-            continue  # DCA102
-        shown = f" to {write.literal!r}" if write.literal else ""
-        ctx.report_at(
-            RULE,
-            write.line,
-            write.column,
-            f"the Celery app module overwrites DJANGO_SETTINGS_MODULE{shown}, ignoring the value "
-            "the deployment set",
-        )
+@RULE.at_project_end
+def _report(project: Project) -> None:
+    for app in project.celery_apps:
+        for write in app.settings_writes:
+            if write.kind != "assign":
+                continue
+            if write.literal is not None and settings_module_env(write.literal) in (
+                "development",
+                "testing",
+            ):
+                continue  # DCA102
+            shown = f" to {write.literal!r}" if write.literal else ""
+            project.report(
+                RULE,
+                app.path,
+                write.line,
+                f"the Celery app module overwrites DJANGO_SETTINGS_MODULE{shown}, ignoring the "
+                "value the deployment set",
+                column=write.column,
+            )

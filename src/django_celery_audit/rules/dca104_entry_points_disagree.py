@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django_celery_audit.context import FileFacts, Project
+from django_celery_audit.context import Project
+from django_celery_audit.filefacts import FileFacts
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
 
@@ -32,8 +33,9 @@ _KIND_LABEL = {"manage": "manage.py", "wsgi": "wsgi.py", "asgi": "asgi.py"}
 
 
 def _entry_points(project: Project) -> list[FileFacts]:
-    return [
-        f for f in project.files if not f.is_test and (f.entry_point is not None or f.is_celery_app)
+    apps = project.celery_apps
+    return [f for f in project.files if not f.is_test and f.entry_point is not None] + [
+        f for f in apps if f.entry_point is None
     ]
 
 

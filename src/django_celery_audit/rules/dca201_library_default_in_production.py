@@ -9,18 +9,17 @@ through ``config()``. SECRET_KEY defaults are DCA203 and ``*`` host defaults DCA
 
 from __future__ import annotations
 
-from django_celery_audit.astutil import iter_env_reads, short, strings_in
-from django_celery_audit.context import FileContext, Project
+import ast
+from collections.abc import Iterator
+
+from django_celery_audit.astutil import short, strings_in
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
 from django_celery_audit.rules._settings import (
     DATABASE_KEYS,
-    Judgment,
-    assignments_of,
-    database_expressions,
-    judged_module,
-    report_effective,
-    store,
+    SettingValue,
+    Verdict,
+    settings_rule,
 )
 
 RULE = Rule(
@@ -35,47 +34,35 @@ RULE = Rule(
     doc=__doc__,
 )
 
-_LIBRARY = {"decouple": "python-decouple config()", "environ": "django-environ"}
+_LIBRARY = {
+    "decouple": "python-decouple config()",
+    "environ": "django-environ",
+    "environs": "environs",
+}
 
 
-def _wildcard(default: object) -> bool:
-    return any("*" in [p.strip() for p in s.split(",")] for s in strings_in(default))  # type: ignore[arg-type]
+def _wildcard(default: ast.AST) -> bool:
+    return any("*" in [p.strip() for p in s.split(",")] for s in strings_in(default))
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
-        return
-    judgments: list[Judgment] = []
-    for name, stmt, value in assignments_of(ctx, "DATABASES", "ALLOWED_HOSTS"):
-        if name == "DATABASES":
-            expressions = [
-                e
-                for key, e in database_expressions(stmt, value)
-                if key in DATABASE_KEYS or key is None
-            ]
-        else:
-            expressions = [value]
-        for expression in expressions:
-            for read in iter_env_reads(expression, ctx):
-                if not (read.through_library and read.has_default):
-                    continue
-                if name == "ALLOWED_HOSTS" and _wildcard(read.default):
-                    continue  # DCA202
-                judgments.append(
-                    Judgment(
-                        name,
-                        read.node.lineno,
-                        ctx.column_of(read.node),
-                        f"{name} reads {read.var or 'a variable'} through {_LIBRARY[read.source]} "
-                        f"with default {short(read.default, 40)}; a worker without the variable "
-                        "runs on the default",
-                        Severity.ERROR,
-                    )
-                )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("DATABASES", "ALLOWED_HOSTS"))
+@settings_rule(RULE, "DATABASES", "ALLOWED_HOSTS")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    if value.name == "DATABASES":
+        expressions = [
+            e for k, e in value.database_expressions() if k in DATABASE_KEYS or k is None
+        ]
+    else:
+        expressions = [value.value]
+    for expression in expressions:
+        for read in value.reads(expression):
+            if not (read.through_library and read.default is not None and read.has_default):
+                continue
+            if value.name == "ALLOWED_HOSTS" and _wildcard(read.default):
+                continue  # DCA202
+            yield value.verdict(
+                read.node,
+                f"{value.name} reads {read.var or 'a variable'} through {_LIBRARY[read.source]} "
+                f"with default {short(read.default, 40)}; a worker without the variable runs on "
+                "the default",
+                scope=read.scope,
+            )

@@ -8,18 +8,12 @@ deployment looks configured when it is not.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
-from django_celery_audit.astutil import iter_env_reads, shallow_strings, strings_in
-from django_celery_audit.context import FileContext, Project
+from django_celery_audit.astutil import shallow_strings, strings_in
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._settings import (
-    Judgment,
-    assignments_of,
-    judged_module,
-    report_effective,
-    store,
-)
+from django_celery_audit.rules._settings import SettingValue, Verdict, settings_rule
 
 RULE = Rule(
     code="DCA202",
@@ -39,39 +33,16 @@ def _has_wildcard(node: ast.AST | None) -> bool:
     return any("*" in [p.strip() for p in s.split(",")] for s in strings_in(node))
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
+@settings_rule(RULE, "ALLOWED_HOSTS")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    if "*" in shallow_strings(value.value):
+        yield value.verdict(value.value, "ALLOWED_HOSTS contains '*': any Host header is accepted")
         return
-    judgments: list[Judgment] = []
-    for name, _stmt, value in assignments_of(ctx, "ALLOWED_HOSTS"):
-        if "*" in shallow_strings(value):
-            judgments.append(
-                Judgment(
-                    name,
-                    value.lineno,
-                    ctx.column_of(value),
-                    "ALLOWED_HOSTS contains '*': any Host header is accepted",
-                    Severity.ERROR,
-                )
+    for read in value.reads():
+        if read.has_default and _has_wildcard(read.default):
+            yield value.verdict(
+                read.node,
+                f"ALLOWED_HOSTS defaults to '*' when {read.var or 'the variable'} is unset: any "
+                "Host header is accepted",
+                scope=read.scope,
             )
-            continue
-        for read in iter_env_reads(value, ctx):
-            if read.has_default and _has_wildcard(read.default):
-                judgments.append(
-                    Judgment(
-                        name,
-                        read.node.lineno,
-                        ctx.column_of(read.node),
-                        f"ALLOWED_HOSTS defaults to '*' when {read.var or 'the variable'} is unset:"
-                        " "
-                        "any Host header is accepted",
-                        Severity.ERROR,
-                    )
-                )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("ALLOWED_HOSTS",))

@@ -10,18 +10,12 @@ import time differs in every process.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
-from django_celery_audit.astutil import const_str, iter_env_reads, qualname
-from django_celery_audit.context import FileContext, Project
+from django_celery_audit.astutil import qualname
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._settings import (
-    Judgment,
-    assignments_of,
-    judged_module,
-    report_effective,
-    store,
-)
+from django_celery_audit.rules._settings import SettingValue, Verdict, settings_rule
 
 RULE = Rule(
     code="DCA203",
@@ -36,52 +30,26 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
+@settings_rule(RULE, "SECRET_KEY")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    literal = value.literal()
+    if literal is not None:
+        constant, scope = literal
+        if isinstance(constant.value, str) and constant.value:
+            yield value.verdict(constant, "SECRET_KEY is hard-coded", scope=scope)
         return
-    judgments: list[Judgment] = []
-    for name, _stmt, value in assignments_of(ctx, "SECRET_KEY"):
-        literal = const_str(value)
-        if literal:
-            judgments.append(
-                Judgment(
-                    name,
-                    value.lineno,
-                    ctx.column_of(value),
-                    "SECRET_KEY is hard-coded",
-                    Severity.ERROR,
-                )
+    call = value.value
+    if isinstance(call, ast.Call) and (qualname(call.func, value.scope.aliases) or "").endswith(
+        "get_random_secret_key"
+    ):
+        yield value.verdict(
+            call, "SECRET_KEY is generated at import time: every process signs with its own key"
+        )
+        return
+    for read in value.reads():
+        if read.has_default:
+            yield value.verdict(
+                read.node,
+                f"SECRET_KEY falls back to a default when {read.var or 'the variable'} is unset",
+                scope=read.scope,
             )
-            continue
-        if isinstance(value, ast.Call) and (qualname(value.func, ctx.aliases) or "").endswith(
-            "get_random_secret_key"
-        ):
-            judgments.append(
-                Judgment(
-                    name,
-                    value.lineno,
-                    ctx.column_of(value),
-                    "SECRET_KEY is generated at import time: every process signs with its own key",
-                    Severity.ERROR,
-                )
-            )
-            continue
-        for read in iter_env_reads(value, ctx):
-            if read.has_default:
-                judgments.append(
-                    Judgment(
-                        name,
-                        read.node.lineno,
-                        ctx.column_of(read.node),
-                        f"SECRET_KEY falls back to a default when {read.var or 'the variable'} "
-                        "is unset",
-                        Severity.ERROR,
-                    )
-                )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("SECRET_KEY",))

@@ -8,19 +8,12 @@ in memory, which a long-running worker turns into a slow leak.
 
 from __future__ import annotations
 
-import ast
+from collections.abc import Iterator
 
-from django_celery_audit.astutil import is_truthy_constant, iter_env_reads
-from django_celery_audit.context import FileContext, Project
+from django_celery_audit.astutil import is_truthy_constant
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._settings import (
-    Judgment,
-    assignments_of,
-    judged_module,
-    report_effective,
-    store,
-)
+from django_celery_audit.rules._settings import SettingValue, Verdict, settings_rule
 
 RULE = Rule(
     code="DCA204",
@@ -32,31 +25,18 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
+@settings_rule(RULE, "DEBUG")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    literal = value.literal()
+    if literal is not None:
+        constant, scope = literal
+        if constant.value is True:
+            yield value.verdict(constant, "DEBUG = True", scope=scope)
         return
-    judgments: list[Judgment] = []
-    for name, _stmt, value in assignments_of(ctx, "DEBUG"):
-        if isinstance(value, ast.Constant) and value.value is True:
-            judgments.append(
-                Judgment(name, value.lineno, ctx.column_of(value), "DEBUG = True", Severity.ERROR)
+    for read in value.reads():
+        if read.has_default and is_truthy_constant(read.default):
+            yield value.verdict(
+                read.node,
+                f"DEBUG defaults to True when {read.var or 'the variable'} is unset",
+                scope=read.scope,
             )
-            continue
-        for read in iter_env_reads(value, ctx):
-            if read.has_default and is_truthy_constant(read.default):
-                judgments.append(
-                    Judgment(
-                        name,
-                        read.node.lineno,
-                        ctx.column_of(read.node),
-                        f"DEBUG defaults to True when {read.var or 'the variable'} is unset",
-                        Severity.ERROR,
-                    )
-                )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("DEBUG",))

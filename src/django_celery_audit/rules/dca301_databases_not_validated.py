@@ -11,20 +11,12 @@ considered.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
-from django_celery_audit.astutil import iter_env_reads, short
-from django_celery_audit.context import FileContext, Project
+from django_celery_audit.astutil import short
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._settings import (
-    Judgment,
-    assignments_of,
-    database_expressions,
-    guard_mentions,
-    judged_module,
-    report_effective,
-    store,
-)
+from django_celery_audit.rules._settings import SettingValue, Verdict, settings_rule
 
 RULE = Rule(
     code="DCA301",
@@ -39,43 +31,25 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
-        return
-    mentions = guard_mentions(ctx)
-    judgments: list[Judgment] = []
-    for name, stmt, value in assignments_of(ctx, "DATABASES"):
-        for key, expression in database_expressions(stmt, value):
-            if key not in ("NAME", None):
-                continue
-            reads = list(iter_env_reads(expression, ctx))
-            if not reads or any(r.required for r in reads):
-                continue
-            optional = [r for r in reads if r.source == "os"]
-            if not optional:
-                continue  # library defaults are DCA201, dj_database_url.config() is DCA302
-            keys = {"DATABASES"} | {r.var for r in reads if r.var}
-            keys |= {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
-            if keys & mentions:
-                continue
-            first = optional[0]
-            what = f"{key} " if key else ""
-            judgments.append(
-                Judgment(
-                    name,
-                    first.node.lineno,
-                    ctx.column_of(first.node),
-                    f"DATABASES take {what}from {short(first.node, 40)} and nothing checks it is "
-                    "set; a missing variable surfaces as a failed query in a worker, not at "
-                    "start-up",
-                    Severity.WARNING,
-                    frozenset(keys),
-                )
-            )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("DATABASES",))
+@settings_rule(RULE, "DATABASES")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    for key, expression in value.database_expressions():
+        if key not in ("NAME", None):
+            continue
+        reads = list(value.reads(expression))
+        if not reads or any(r.required for r in reads):
+            continue
+        optional = [r for r in reads if r.source == "os"]
+        if not optional:
+            continue  # library defaults are DCA201, dj_database_url.config() is DCA302
+        keys = {"DATABASES"} | {r.var for r in reads if r.var}
+        keys |= {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+        first = optional[0]
+        what = f"{key} " if key else ""
+        yield value.verdict(
+            first.node,
+            f"DATABASES take {what}from {short(first.node, 40)} and nothing checks it is set; a "
+            "missing variable surfaces as a failed query in a worker, not at start-up",
+            guard_keys=keys,
+            scope=first.scope,
+        )

@@ -9,19 +9,12 @@ using it.
 
 from __future__ import annotations
 
-from django_celery_audit.astutil import iter_env_reads, short
-from django_celery_audit.context import FileContext, Project
+from collections.abc import Iterator
+
+from django_celery_audit.astutil import short
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
-from django_celery_audit.rules._settings import (
-    Judgment,
-    assignments_of,
-    database_expressions,
-    guard_mentions,
-    judged_module,
-    report_effective,
-    store,
-)
+from django_celery_audit.rules._settings import SettingValue, Verdict, settings_rule
 
 RULE = Rule(
     code="DCA302",
@@ -36,47 +29,27 @@ RULE = Rule(
 )
 
 
-@RULE.at_file_end
-def _judge(ctx: FileContext) -> None:
-    if not judged_module(ctx):
-        return
-    mentions = guard_mentions(ctx)
-    judgments: list[Judgment] = []
-    for name, stmt, value in assignments_of(ctx, "DATABASES"):
-        for key, expression in database_expressions(stmt, value):
-            if key is not None:
+@settings_rule(RULE, "DATABASES")
+def _judge(value: SettingValue) -> Iterator[Verdict]:
+    for key, expression in value.database_expressions():
+        if key is not None:
+            continue
+        for read in value.reads(expression):
+            if read.source != "dj_database_url":
                 continue
-            for read in iter_env_reads(expression, ctx):
-                if read.source != "dj_database_url":
+            var = read.var or "DATABASE_URL"
+            if read.default is not None and read.has_default:
+                if any(r.required for r in value.reads(read.default)):
                     continue
-                var = read.var or "DATABASE_URL"
-                keys = frozenset({"DATABASES", var})
-                if read.has_default:
-                    if any(r.required for r in iter_env_reads(read.default, ctx)):
-                        continue
-                    if keys & mentions:
-                        continue
-                    message = (
-                        f"dj_database_url.config() falls back to {short(read.default, 40)} when "
-                        f"{var} is unset"
-                    )
-                    severity = Severity.ERROR
-                else:
-                    if keys & mentions:
-                        continue
-                    message = (
-                        f"dj_database_url.config() returns {{}} when {var} is unset; the worker "
-                        "starts without a database and fails on its first query"
-                    )
-                    severity = Severity.WARNING
-                judgments.append(
-                    Judgment(
-                        name, read.node.lineno, ctx.column_of(read.node), message, severity, keys
-                    )
+                message = (
+                    f"dj_database_url.config() falls back to {short(read.default, 40)} when {var} "
+                    "is unset"
                 )
-    store(ctx, RULE, judgments)
-
-
-@RULE.at_project_end
-def _report(project: Project) -> None:
-    report_effective(project, RULE, ("DATABASES",))
+                severity = Severity.ERROR
+            else:
+                message = (
+                    f"dj_database_url.config() returns {{}} when {var} is unset; the worker starts "
+                    "without a database and fails on its first query"
+                )
+                severity = Severity.WARNING
+            yield value.verdict(read.node, message, severity, {"DATABASES", var}, scope=read.scope)

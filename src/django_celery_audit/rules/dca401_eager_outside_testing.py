@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 
-from django_celery_audit.astutil import flatten_targets, is_truthy_constant, iter_env_reads
+from django_celery_audit.astutil import const_str, flatten_targets, is_truthy_constant
 from django_celery_audit.context import FileContext
+from django_celery_audit.envreads import iter_env_reads
 from django_celery_audit.model import Severity
 from django_celery_audit.registry import Rule
 
@@ -42,21 +43,42 @@ def _applies(ctx: FileContext) -> bool:
     return facts.is_settings or ctx.mentions_celery or "celery" in facts.parts[-1]
 
 
-def _turns_on(value: ast.AST | None, ctx: FileContext) -> bool:
+def _when_on(value: ast.AST | None, ctx: FileContext) -> str | None:
+    """None when ``value`` leaves eager mode off; else when it turns it on ("" for always)."""
     if value is None:
-        return False
+        return None
     if is_truthy_constant(value):
-        return True
-    return any(r.has_default and is_truthy_constant(r.default) for r in iter_env_reads(value, ctx))
+        return ""
+    for read in iter_env_reads(value, ctx):
+        if read.has_default and is_truthy_constant(read.default):
+            return f" when {read.var or 'the variable'} is unset"
+    # Computed from another setting: CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+    tested = None
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+        tested = value.operand
+    elif (
+        isinstance(value, ast.Compare)
+        and len(value.ops) == 1
+        and isinstance(value.ops[0], ast.Is | ast.Eq)
+        and isinstance(value.comparators[0], ast.Constant)
+        and not value.comparators[0].value
+    ):
+        tested = value.left
+    if tested is not None:
+        for read in iter_env_reads(tested, ctx):
+            if not read.required and not read.has_default:
+                return f" whenever {read.var or 'the variable'} is unset"
+    return None
 
 
-def _flag(ctx: FileContext, node: ast.AST, name: str) -> None:
+def _flag(ctx: FileContext, node: ast.AST, name: str, when: str) -> None:
     development = ctx.facts.settings_env == "development"
+    where = "outside testing settings" if not when else f"{when.strip()}, outside testing settings"
     ctx.report(
         RULE,
         node,
-        f"{name} is on outside testing settings: .delay() runs tasks in the caller's process and "
-        "no worker ever runs them",
+        f"{name} is on {where}: .delay() runs tasks in the caller's process and no worker ever "
+        "runs them",
         Severity.WARNING if development else Severity.ERROR,
     )
 
@@ -70,8 +92,9 @@ def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign) -> None:
             if isinstance(target, ast.Name)
             else (target.attr if isinstance(target, ast.Attribute) else None)
         )
-        if name in _EAGER and _turns_on(node.value, ctx):
-            _flag(ctx, node, name)
+        when = _when_on(node.value, ctx) if name in _EAGER else None
+        if name is not None and when is not None:
+            _flag(ctx, node, name, when)
 
 
 @RULE.register(ast.Call)
@@ -80,9 +103,12 @@ def _update(ctx: FileContext, node: ast.Call) -> None:
     if not (isinstance(func, ast.Attribute) and func.attr in ("update", "setdefault")):
         return
     for kw in node.keywords:
-        if kw.arg in _EAGER and _turns_on(kw.value, ctx):
-            _flag(ctx, node, kw.arg)
+        when = _when_on(kw.value, ctx) if kw.arg in _EAGER else None
+        if kw.arg is not None and when is not None:
+            _flag(ctx, node, kw.arg, when)
     if node.args and isinstance(node.args[0], ast.Dict):
         for key, value in zip(node.args[0].keys, node.args[0].values, strict=False):
-            if isinstance(key, ast.Constant) and key.value in _EAGER and _turns_on(value, ctx):
-                _flag(ctx, node, key.value)
+            name = const_str(key)
+            when = _when_on(value, ctx) if name in _EAGER else None
+            if name is not None and when is not None:
+                _flag(ctx, node, name, when)
