@@ -277,25 +277,32 @@ def _resolve_settings_writes(ctx: FileContext) -> None:
 
 
 # -- the module's namespace, for the process model -------------------------------------------
+_Statement = tuple[ast.stmt, bool, ast.expr | None]
+
+
 def _module_statements(
-    body: list[ast.stmt], conditional: bool, out: list[tuple[ast.stmt, bool]]
+    body: list[ast.stmt], conditional: bool, condition: ast.expr | None, out: list[_Statement]
 ) -> None:
-    """Module-level statements in source order, with whether they may not run."""
+    """Module-level statements in source order, with whether they may not run and the test of
+    the innermost ``if`` around them."""
     for stmt in body:
-        out.append((stmt, conditional))
+        out.append((stmt, conditional, condition))
         if isinstance(stmt, ast.With | ast.AsyncWith):
-            _module_statements(stmt.body, conditional, out)
-        elif isinstance(stmt, ast.If | ast.For | ast.AsyncFor | ast.While):
-            _module_statements(stmt.body, True, out)
-            _module_statements(stmt.orelse, True, out)
+            _module_statements(stmt.body, conditional, condition, out)
+        elif isinstance(stmt, ast.If):
+            _module_statements(stmt.body, True, stmt.test, out)
+            _module_statements(stmt.orelse, True, stmt.test, out)
+        elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            _module_statements(stmt.body, True, None, out)
+            _module_statements(stmt.orelse, True, None, out)
         elif isinstance(stmt, ast.Try):
             for block in (stmt.body, stmt.orelse, stmt.finalbody):
-                _module_statements(block, True, out)
+                _module_statements(block, True, None, out)
             for handler in stmt.handlers:
-                _module_statements(handler.body, True, out)
+                _module_statements(handler.body, True, None, out)
         elif isinstance(stmt, ast.Match):
             for case in stmt.cases:
-                _module_statements(case.body, True, out)
+                _module_statements(case.body, True, None, out)
 
 
 def _keys_and_name(target: ast.expr) -> tuple[str | None, tuple[str | None, ...]]:
@@ -323,10 +330,10 @@ def _include_patterns(call: ast.Call, ctx: FileContext) -> tuple[tuple[str, bool
 
 
 def _events(ctx: FileContext) -> list[Event]:
-    statements: list[tuple[ast.stmt, bool]] = []
-    _module_statements(ctx.tree.body, False, statements)
+    statements: list[_Statement] = []
+    _module_statements(ctx.tree.body, False, None, statements)
     events: list[Event] = []
-    for stmt, conditional in statements:
+    for stmt, conditional, condition in statements:
         if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in flatten_targets(targets):
@@ -341,6 +348,7 @@ def _events(ctx: FileContext) -> list[Event]:
                             keys,
                             merge=isinstance(stmt, ast.AugAssign),
                             conditional=conditional,
+                            condition=condition,
                         )
                     )
         elif isinstance(stmt, ast.ImportFrom):
@@ -377,6 +385,7 @@ def _events(ctx: FileContext) -> list[Event]:
                             keys,
                             merge=True,
                             conditional=conditional,
+                            condition=condition,
                         )
                     )
     return events
@@ -470,4 +479,9 @@ def _namespace(ctx: FileContext) -> None:
         helpers=helpers,
         returns=returns,
         guards=_guard_mentions(ctx) if facts.is_settings else frozenset(),
+        functions={
+            name: function
+            for name, function in ctx.module_functions.items()
+            if facts.is_settings and name not in helpers and function.args.args
+        },
     )

@@ -41,7 +41,8 @@ class Binding:
     value: ast.expr
     keys: tuple[str | None, ...] = ()  # DATABASES["default"]["NAME"] -> ("default", "NAME")
     merge: bool = False
-    conditional: bool = False  # inside an if/try/for/with at module level
+    conditional: bool = False  # inside an if/try/for/while at module level
+    condition: ast.expr | None = None  # the test of the innermost enclosing if
 
 
 @dataclass(slots=True)
@@ -108,6 +109,8 @@ class ModuleFacts:
     env_objects: dict[str, EnvObject] = field(default_factory=dict)
     helpers: dict[str, Helper] = field(default_factory=dict)
     returns: dict[str, list[ast.expr]] = field(default_factory=dict)  # function -> returned values
+    # Functions that may turn out to be helpers once imported names are known (settings only).
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     guards: frozenset[str] = frozenset()  # names and strings that raising checks look at
 
 

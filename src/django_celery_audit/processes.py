@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django_celery_audit.classify import DJANGO_SETTING_NAMES
+from django_celery_audit.envreads import detect_helper
 from django_celery_audit.filefacts import (
     Binding,
     EnvObject,
@@ -152,6 +153,7 @@ class ModuleScope:
         self.facts = facts
         self.module = facts.module or _EMPTY_MODULE
         self.aliases = _Aliases(self)
+        self._helpers: dict[str, Helper | None] = {}
 
     @property
     def path(self) -> str:
@@ -189,6 +191,12 @@ class ModuleScope:
         return found[0] if found else None
 
     def helper(self, name: str) -> Helper | None:
+        function = self.module.functions.get(name)
+        if function is not None:  # judged here, where imported helpers are known
+            if name not in self._helpers:
+                self._helpers[name] = None  # a helper that calls itself is not one
+                self._helpers[name] = detect_helper(function, self)
+            return self._helpers[name]
         found = self.find(name, lambda m, n: m.helpers.get(n))
         return found[0] if found else None
 

@@ -31,8 +31,11 @@ def write_tree(root: Path, files: Files) -> Path:
 def audit_files(tmp_path: Path) -> Callable[..., list[Finding]]:
     """``audit_files({"proj/settings.py": "..."}, "DCA101")`` -> the findings of those codes."""
 
+    runs = iter(range(1_000_000))
+
     def run(files: Files, *codes: str) -> list[Finding]:
-        root = write_tree(tmp_path / "project", files)
+        # A fresh tree per call, so a file dropped from ``files`` is gone from the project too.
+        root = write_tree(tmp_path / f"project{next(runs)}", files)
         return audit(root, codes=set(codes) if codes else None, jobs=1).findings
 
     return run

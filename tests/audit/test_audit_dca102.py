@@ -40,6 +40,43 @@ BAD = {
     ),
 }
 
+CELERY_MADE_OTHERWISE = {
+    "subclass": """
+        import os
+        from celery import Celery
+        class ProjectCelery(Celery):
+            pass
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+        app = ProjectCelery("proj")
+        """,
+    "alias-of-the-class": """
+        import os
+        import celery
+        App = celery.Celery
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+        app = App("proj")
+        """,
+    "factory-in-another-module": """
+        import os
+        from proj.factory import make_app
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+        app = make_app()
+        """,
+}
+FACTORY = "from celery import Celery\n\ndef make_app():\n    return Celery('proj')\n"
+
+
+@pytest.mark.parametrize("case", sorted(CELERY_MADE_OTHERWISE))
+def test_celery_apps_not_spelled_celery(audit_files, case):
+    files = {"proj/factory.py": FACTORY, "proj/worker.py": CELERY_MADE_OTHERWISE[case]}
+    found = [(f.path, f.line) for f in audit_files(files, "DCA102")]
+    assert found == [("proj/worker.py", {"subclass": 5, "alias-of-the-class": 4}.get(case, 3))]
+    # Trap: the same module without the app is no Celery app at all.
+    files["proj/worker.py"] = files["proj/worker.py"].rsplit("app =", 1)[0]
+    del files["proj/factory.py"]
+    assert audit_files(files, "DCA102") == []
+
+
 GOOD = {
     "selector": (
         "proj/celery.py",

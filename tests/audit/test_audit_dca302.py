@@ -40,3 +40,48 @@ def test_reports_optional_url(audit_files, case):
 @pytest.mark.parametrize("case", sorted(GOOD))
 def test_clean(audit_files, case):
     assert audit_files({PROD: GOOD[case]}, "DCA302") == []
+
+
+SQLITE = '{"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}'
+SQLITE_FALLBACKS = {
+    "engine-by-whether-a-variable-exists": (
+        'import os\nimport dj_database_url\nif os.environ.get("DATABASE_URL"):\n'
+        '    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}\n'
+        f'else:\n    DATABASES = {{"default": {SQLITE}}}\n',
+        6,
+    ),
+    "update-after-sqlite": (
+        f'import dj_database_url\nDATABASES = {{"default": {SQLITE}}}\n'
+        'DATABASES["default"].update(dj_database_url.config(conn_max_age=600))\n',
+        2,
+    ),
+    "built-by-a-function": (
+        "import os\nimport dj_database_url\n\ndef database():\n"
+        '    url = os.environ.get("DATABASE_URL")\n    if url:\n'
+        f"        return dj_database_url.parse(url)\n    return {SQLITE}\n\n"
+        'DATABASES = {"default": database()}\n',
+        8,
+    ),
+}
+NOT_FALLBACKS = {
+    # SQLite on purpose, with nothing else to pick: a choice, not a fallback.
+    "sqlite-only": f'DATABASES = {{"default": {SQLITE}}}\n',
+    # SQLite under test detection is DCA101's finding, not a second one here.
+    "test-detection-branch": (
+        f'import sys\nif "test" in sys.argv:\n    DATABASES = {{"default": {SQLITE}}}\n'
+        'else:\n    DATABASES = {"default": {"NAME": "app"}}\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SQLITE_FALLBACKS))
+def test_reports_sqlite_fallback(audit_files, case):
+    source, line = SQLITE_FALLBACKS[case]
+    findings = audit_files({PROD: source}, "DCA302")
+    assert [(f.severity.label, f.line) for f in findings] == [("error", line)]
+    assert "fall back to SQLite" in findings[0].message
+
+
+@pytest.mark.parametrize("case", sorted(NOT_FALLBACKS))
+def test_sqlite_traps(audit_files, case):
+    assert audit_files({PROD: NOT_FALLBACKS[case]}, "DCA302") == []

@@ -23,6 +23,17 @@ BAD = {
         "app.conf.update(task_always_eager=True)\n",
         "error",
     ),
+    "computed-from-the-broker": (
+        "proj/settings.py",
+        "import os\nCELERY_BROKER_URL = os.environ.get('CELERY_BROKER_URL')\n"
+        "CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL\n",
+        "error",
+    ),
+    "computed-is-none": (
+        "proj/settings/production.py",
+        "import os\nCELERY_TASK_ALWAYS_EAGER = os.getenv('BROKER_URL') is None\n",
+        "error",
+    ),
 }
 GOOD = {
     "testing-settings": ("proj/settings/testing.py", EAGER),
@@ -31,6 +42,14 @@ GOOD = {
         "from django.conf import settings\nsettings.CELERY_TASK_ALWAYS_EAGER = True\n",
     ),
     "off": ("proj/settings/production.py", "CELERY_TASK_ALWAYS_EAGER = False\n"),
+    "computed-from-a-required-url": (
+        "proj/settings/production.py",
+        "import os\nCELERY_TASK_ALWAYS_EAGER = not os.environ['CELERY_BROKER_URL']\n",
+    ),
+    "computed-in-testing": (
+        "proj/settings/testing.py",
+        "import os\nCELERY_TASK_ALWAYS_EAGER = not os.environ.get('CELERY_BROKER_URL')\n",
+    ),
 }
 
 
@@ -52,3 +71,9 @@ def test_line_of_the_assignment(audit_files):
     assert summary(audit_files({"proj/settings/base.py": source}, "DCA401")) == [
         ("DCA401", "error", "proj/settings/base.py", 3)
     ]
+
+
+def test_computed_eager_names_the_variable(audit_files):
+    path, source, _severity = BAD["computed-from-the-broker"]
+    (finding,) = audit_files({path: source}, "DCA401")
+    assert "whenever CELERY_BROKER_URL is unset" in finding.message

@@ -41,6 +41,7 @@ class SettingValue:
 
     binding: Binding
     scope: Scope
+    alternatives: int = 1  # how many assignments of this setting may be in force
 
     @property
     def name(self) -> str:
@@ -96,6 +97,26 @@ class SettingValue:
                 yield from _fields(self._followed(alias_value))
         else:
             yield None, value
+
+    def followed(self) -> Iterator[tuple[ast.expr, Scope, bool]]:
+        """The value and what its names hold and its calls return, each with whether it is one
+        of several outcomes (a branch of ``x if c else y``, one of a function's returns)."""
+        pending: list[tuple[ast.AST, Scope, bool, int]] = [(self.value, self.scope, False, 0)]
+        while pending:
+            node, scope, branch, depth = pending.pop()
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.IfExp | ast.BoolOp):
+                    branch = True
+                if isinstance(sub, ast.expr):
+                    yield sub, scope, branch
+                if depth >= 4:
+                    continue
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                    found = scope.values_of(sub.id)
+                    pending.extend((v, s, branch or len(found) > 1, depth + 1) for v, s in found)
+                elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
+                    found = scope.returns_of(sub.func.id)
+                    pending.extend((v, s, branch or len(found) > 1, depth + 1) for v, s in found)
 
     def _followed(self, value: ast.expr) -> ast.expr:
         """A dict literal that ``value`` names or a function of this module returns, else itself."""
@@ -154,7 +175,8 @@ def report_production(
         guards = resolved.guards
         for setting in settings:
             for bound in resolved.settings.get(setting, ()):
-                value = SettingValue(bound.binding, model.scope(bound.facts))
+                candidates = resolved.settings[setting]
+                value = SettingValue(bound.binding, model.scope(bound.facts), len(candidates))
                 for verdict in judge(value):
                     if verdict.guard_keys & guards:
                         continue

@@ -3,7 +3,9 @@ detection ends up in production settings.
 
 When tests share the production or default settings module, the only way to give them SQLite and
 eager tasks is to sniff ``sys.argv`` or ``sys.modules``: the incident's bug. A dedicated testing
-module, selected explicitly by the test runner, removes the need.
+module, selected explicitly by the test runner, removes the need. A pytest configuration
+(pytest.ini, pyproject.toml, setup.cfg, tox.ini) that points pytest-django at the module production
+loads counts as having none, whatever else the project holds.
 """
 
 from __future__ import annotations
@@ -29,7 +31,19 @@ PIECE = piece("testing-settings")
 
 @RULE.at_project_end
 def _report(project: Project) -> None:
-    if applies(PIECE, project) and not PIECE.present(project):
+    if not applies(PIECE, project):
+        return
+    chosen = project.processes.tests_on_production()
+    if chosen is not None:
+        project.report(
+            RULE,
+            chosen.path,
+            chosen.line,
+            f"tests run on {chosen.module}, the settings production loads: there are no testing "
+            "settings, so tests share, or sniff their way out of, the real ones",
+            column=chosen.column,
+        )
+    elif not PIECE.present(project):
         path, line = anchor_for(PIECE, project)
         project.report(
             RULE,
