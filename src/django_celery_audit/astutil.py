@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 TRUTHY_STRINGS = frozenset({"1", "true", "yes", "on", "y", "t"})
 
@@ -86,7 +86,7 @@ def targets_of(stmt: ast.stmt) -> list[ast.expr]:
     return []
 
 
-def flatten_targets(targets: list[ast.expr]) -> Iterator[ast.expr]:
+def flatten_targets(targets: Sequence[ast.expr]) -> Iterator[ast.expr]:
     for target in targets:
         if isinstance(target, ast.Tuple | ast.List):
             yield from flatten_targets(list(target.elts))

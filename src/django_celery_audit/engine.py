@@ -29,6 +29,7 @@ from django_celery_audit.discovery import Candidate, Unreadable, iter_python_fil
 from django_celery_audit.facts import DB_NAMES, FACTS
 from django_celery_audit.filefacts import FileFacts
 from django_celery_audit.model import AuditResult, Finding
+from django_celery_audit.newparse import newer_pythons, parse_with_newer
 from django_celery_audit.registry import Collector, Rule, load_rules
 
 MAX_FILE_SIZE = 1024 * 1024
@@ -175,6 +176,34 @@ def _describe_parse_error(exc: BaseException) -> tuple[int, str]:
     return 1, f"cannot be parsed ({exc})"
 
 
+def _parse(source: bytes, rel: str) -> tuple[ast.Module | None, tuple[int, str] | None]:
+    """The file's tree, or (line, reason) it has none. Valid code for a newer Python than this
+    one is parsed by that Python (see newparse), never called a syntax error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the audited code
+            return ast.parse(source, filename=rel), None
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
+        line, reason = _describe_parse_error(exc)
+        if not reason.startswith("has a syntax error"):
+            return None, (line, reason)
+    tree, needs = parse_with_newer(source)
+    if tree is not None:
+        return tree, None
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if needs is not None:
+        reason = (
+            f"needs Python {needs} to parse (Python {here}, which runs the auditor, cannot); "
+            f"re-run the auditor under Python {needs}"
+        )
+    elif not newer_pythons():
+        reason += (
+            f" on Python {here}, and no newer Python was found to try; if the file is written "
+            "for a newer Python, re-run the auditor under that version"
+        )
+    return None, (line, reason)
+
+
 def _facts_for(rel: str) -> FileFacts:
     parts = tuple(rel.split("/"))
     return FileFacts(
@@ -218,14 +247,11 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
             )
         return facts, findings
     facts.suppressions = parse_suppressions(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the audited code
-            tree = ast.parse(source, filename=candidate.rel)
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
+    tree, problem = _parse(source, candidate.rel)
+    if tree is None:
         facts.parsed = False
-        if PARSE_ERROR in plan.codes:
-            line, reason = _describe_parse_error(exc)
+        if PARSE_ERROR in plan.codes and problem is not None:
+            line, reason = problem
             findings.append(
                 _meta(rules[PARSE_ERROR], candidate.rel, line, f"skipped: this file {reason}")
             )

@@ -106,7 +106,7 @@ def _import_from(ctx: FileContext, node: ast.ImportFrom) -> None:
 
 
 def _record_settings_write(
-    ctx: FileContext, kind: str, value: ast.AST | None, node: ast.AST
+    ctx: FileContext, kind: str, value: ast.AST | None, node: ast.stmt | ast.expr
 ) -> None:
     write = SettingsWrite(kind, None, node.lineno, ctx.column_of(node))
     ctx.facts.settings_writes.append(write)
@@ -160,8 +160,8 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
         elif name.endswith("environ.update"):
             value = keyword(node, SETTINGS_VAR)
             if value is None and node.args and isinstance(node.args[0], ast.Dict):
-                for key, item in zip(node.args[0].keys, node.args[0].values, strict=False):
-                    if const_str(key) == SETTINGS_VAR:
+                for dict_key, item in zip(node.args[0].keys, node.args[0].values, strict=False):
+                    if const_str(dict_key) == SETTINGS_VAR:
                         value = item
             if value is not None:
                 _record_settings_write(ctx, "assign", value, node)

@@ -135,7 +135,7 @@ class _Aliases(Mapping[str, str]):
         found = self._scope.find(key, lambda m, n: m.aliases.get(n))
         if found is None:
             raise KeyError(key)
-        return found[0]
+        return str(found[0])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._scope.module.aliases)

@@ -1,0 +1,64 @@
+"""Valid code for a newer Python is parsed by that Python, never called a syntax error."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from django_celery_audit import engine, newparse
+
+from .conftest import summary
+
+PROD = "proj/settings/production.py"
+# Type parameter lists, a type alias and nested f-string quotes: Python 3.12 syntax.
+NEWER = """
+type Hosts = list[str]
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+name = "web"
+LABEL = f"{name + f"{name}"}"
+SECRET_KEY = "hard-coded"
+"""
+
+
+@pytest.fixture
+def newer_python_present():
+    if sys.version_info >= (3, 12):
+        return  # this interpreter parses the file itself
+    assert newparse.newer_pythons(), (
+        "no Python 3.12+ found (pyenv versions or python3.1x on PATH): install one to run this test"
+    )
+
+
+def test_newer_syntax_is_audited(audit_files, newer_python_present):
+    found = audit_files({PROD: NEWER}, "DCA001", "DCA203")
+    assert summary(found) == [("DCA203", "error", PROD, 8)]
+
+
+def test_real_syntax_errors_stay_syntax_errors(audit_files, newer_python_present):
+    (finding,) = audit_files({PROD: "def broken(:\n    pass\n"}, "DCA001")
+    assert finding.message == "skipped: this file has a syntax error (invalid syntax)"
+
+
+def test_says_which_python_can_parse_it(audit_files, monkeypatch):
+    monkeypatch.setattr(engine, "parse_with_newer", lambda source: (None, "3.13"))
+    monkeypatch.setattr(engine.ast, "parse", _reject)
+    (finding,) = audit_files({PROD: NEWER}, "DCA001")
+    assert "needs Python 3.13 to parse" in finding.message
+    assert "re-run the auditor under Python 3.13" in finding.message
+
+
+def test_without_a_newer_python_says_how_to_rerun(audit_files, monkeypatch):
+    monkeypatch.setattr(engine, "parse_with_newer", lambda source: (None, None))
+    monkeypatch.setattr(engine, "newer_pythons", lambda: ())
+    monkeypatch.setattr(engine.ast, "parse", _reject)
+    (finding,) = audit_files({PROD: NEWER}, "DCA001")
+    assert "no newer Python was found" in finding.message
+    assert "re-run the auditor under that version" in finding.message
+
+
+def _reject(source, filename="<unknown>"):
+    raise SyntaxError("invalid syntax", (filename, 2, 1, "", 2, 2))
