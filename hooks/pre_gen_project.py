@@ -35,7 +35,9 @@ TAKEN_NAMES = {
     "reports",
     "test",
     "tests",
+    "users",
     "vine",
+    "whitenoise",
 }
 
 

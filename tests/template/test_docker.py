@@ -461,14 +461,22 @@ def start(command: list[str], cwd: Path, environ: dict, log: Path) -> subprocess
         )
 
 
-def get(port: int, path: str) -> tuple[int, str]:
+def get(port: int, path: str, **headers: str) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers={"Host": "localhost"})
+        connection.request("GET", path, headers={"Host": "localhost", **headers})
         response = connection.getresponse()
         return response.status, response.read().decode()
     finally:
         connection.close()
+
+
+def final_stage_builds(project: Path) -> list[str]:
+    """The final stage's RUN commands from WORKDIR on: what it builds from the copied code."""
+    _, stages = dockerfile(project)
+    instructions = [instruction for instruction, _ in stages[-1]]
+    after_workdir = stages[-1][instructions.index("WORKDIR") :]
+    return [rest for instruction, rest in after_workdir if instruction == "RUN"]
 
 
 def health_check(service: dict, cwd: Path, environ: dict) -> subprocess.CompletedProcess:
@@ -544,6 +552,12 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
             "CELERY_BROKER_URL": broker_url,
         }
 
+        # The final stage's build steps (collectstatic), as root, with only the image's ENV.
+        build = clean_environment(DJANGO_ENVIRONMENT="production", PYTHONDONTWRITEBYTECODE="1")
+        build["PATH"] = f"{venv / 'bin'}:{build['PATH']}"
+        for command in final_stage_builds(project):
+            run(["sh", "-c", command], app, build)
+
         port = free_port()
         web_log, worker_log = root / "web.log", root / "worker.log"
         web_command = shlex.split(services["web"]["command"])
@@ -564,6 +578,9 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
         assert json.loads(body)["status"] == "ok"
         # Every other path still redirects to HTTPS.
         assert get(port, "/admin/login/")[0] == 301
+        # Behind the TLS proxy: the admin's stylesheet, collected into the image at build time.
+        status, body = get(port, "/static/admin/css/base.css", **{"X-Forwarded-Proto": "https"})
+        assert status == 200 and "body" in body, (status, body[:500])
         completed = health_check(services["web"], app, environ)
         assert completed.returncode == 0, completed.stdout + completed.stderr
         assert "all checks passed" in completed.stdout

@@ -62,3 +62,31 @@ def test_unavailable_when_the_database_does_not_answer(client, monkeypatch):
 def test_answers_head_but_refuses_writes(client):
     assert client.head("/health/").status_code == 200
     assert client.post("/health/").status_code == 405
+
+
+# A load balancer's probe addresses the instance, not the site: ALLOWED_HOSTS lists neither.
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["10.0.0.5", "10.0.0.5:8000", "[fd00::5]", "[fd00::5]:8000"])
+def test_a_probe_addressing_the_instance_by_ip_gets_an_answer(client, host):
+    response = client.get("/health/", HTTP_HOST=host)
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        ("10.0.0.5", "/admin/login/"),
+        ("10.0.0.5", "/health"),
+        ("attacker.example", "/health/"),
+        ("10.0.0.5.attacker.example", "/health/"),
+        ("999.0.0.5", "/health/"),
+        ("[fd00::5", "/health/"),
+    ],
+)
+def test_anything_else_from_an_unlisted_host_is_still_refused(client, host, path):
+    assert client.get(path, HTTP_HOST=host).status_code == 400
+
+
+def test_a_probe_by_ip_may_only_read(client):
+    assert client.post("/health/", HTTP_HOST="10.0.0.5").status_code == 405

@@ -1,6 +1,7 @@
 """Real services for the integration tests: a database of their own, workers, a slow proxy."""
 
 import contextlib
+import http.client
 import os
 import re
 import signal
@@ -296,3 +297,53 @@ def with_port(url: str, port: int) -> str:
 def services_required(config) -> bool:
     """With --integration or under CI, a missing service fails the tests instead of skipping."""
     return config.getoption("--integration") or os.environ.get("CI", "").lower() in ("1", "true")
+
+
+class WebServer:
+    """gunicorn serving the project on a free local port, as the Dockerfile starts it."""
+
+    def __init__(self, environ: dict[str, str], log_path: Path):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.log_path = log_path
+        command = [sys.executable, "-m", "gunicorn", f"{PROJECT_PACKAGE}.wsgi"]
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [*command, "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
+                cwd=PROJECT_ROOT,
+                env=environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        """GET over plain HTTP with these headers (Host defaults to an allowed name)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": "localhost", **headers})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def wait_until_serving(self, timeout: float = READY_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log}")
+            with contextlib.suppress(OSError):
+                self.get("/health/")
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"gunicorn not serving within {timeout} s:\n{self.log}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)

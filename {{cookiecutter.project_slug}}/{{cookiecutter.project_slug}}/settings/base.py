@@ -28,11 +28,14 @@ INSTALLED_APPS = [
     "django_celery_results",
 {%- endif %}
     "{{ cookiecutter.project_slug }}",
+    "users",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that validates the Host header: see health.py.
+    "{{ cookiecutter.project_slug }}.health.HealthByAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -60,6 +63,10 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# USERS
+# https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/topics/auth/customizing/#substituting-a-custom-user-model
+AUTH_USER_MODEL = "users.User"
 
 # PASSWORDS
 # https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/topics/auth/passwords/

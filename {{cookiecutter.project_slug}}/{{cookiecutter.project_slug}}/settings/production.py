@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .base import MIDDLEWARE
 
 _REQUIRED = (
     "DJANGO_SECRET_KEY",
@@ -91,6 +92,21 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# STATIC FILES
+# https://whitenoise.readthedocs.io/en/stable/django.html
+# gunicorn serves them itself, through WhiteNoise, from what `manage.py collectstatic` put
+# in STATIC_ROOT (the Dockerfile runs it). Names carry a hash of the content, so browsers
+# may cache them for good, and each is stored compressed too.
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # CELERY
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
