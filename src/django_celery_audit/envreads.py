@@ -108,6 +108,16 @@ class EnvRead:
         )
 
     @property
+    def empty_default(self) -> bool:
+        """A default that is empty ("", [], 0): the setting is then as unset as without one."""
+        default = self.default
+        if isinstance(default, ast.Constant):
+            return not default.value
+        return isinstance(default, ast.List | ast.Tuple | ast.Dict | ast.Set) and not (
+            default.keys if isinstance(default, ast.Dict) else default.elts
+        )
+
+    @property
     def through_library(self) -> bool:
         return self.source in LIBRARIES
 
@@ -200,29 +210,74 @@ def classify_env_read(node: ast.AST, scope: Scope) -> EnvRead | None:
     return None
 
 
-def iter_env_reads(expr: ast.AST, scope: Scope, *, follow_names: bool = True) -> Iterator[EnvRead]:
-    """Every environment read inside ``expr``, following names to their values and calls of the
-    module's functions to what they return, across modules when the scope sees them."""
+# Calls whose result is their argument's value in another form, and str methods likewise.
+_PASS_THROUGH = frozenset(
+    {"str", "int", "bool", "float", "list", "tuple", "set", "frozenset", "Path", "parse", "loads"}
+    | {"literal_eval", "strtobool", "urlparse", "urlsplit", "cast"}
+)
+_STR_METHODS = frozenset(
+    {"lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "replace"}
+    | {"casefold", "title", "encode", "decode", "removeprefix", "removesuffix"}
+)
+
+
+def _last_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def iter_env_reads(expr: ast.AST, scope: Scope) -> Iterator[EnvRead]:
+    """The environment reads whose value ``expr`` takes: ``expr`` itself, the branches and
+    operands it is built from, names it uses (followed to their values, across modules when the
+    scope sees them), what the module's functions it calls return, and arguments of conversions
+    (``int(...)``, ``dj_database_url.parse(...)``) and str methods. A read that only feeds
+    something else (a path, ``conn_max_age=``) is not the value's."""
     seen: set[tuple[str, str]] = set()
     pending: list[tuple[ast.AST, Scope]] = [(expr, scope)]
     while pending:
-        current, where = pending.pop()
-        for node in ast.walk(current):
-            read = classify_env_read(node, where)
-            if read is not None:
-                yield read
-            elif not follow_names:
-                continue
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                key = (where.path, node.id)
+        node, where = pending.pop()
+        read = classify_env_read(node, where)
+        if read is not None:
+            yield read
+            continue
+        if isinstance(node, ast.Name):
+            key = (where.path, node.id)
+            if isinstance(node.ctx, ast.Load) and key not in seen:
+                seen.add(key)
+                pending.extend(where.values_of(node.id))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = _last_name(func)
+            if isinstance(func, ast.Name):
+                key = (where.path, func.id + "()")
                 if key not in seen:
                     seen.add(key)
-                    pending.extend(where.values_of(node.id))
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                key = (where.path, node.func.id + "()")
-                if key not in seen:
-                    seen.add(key)
-                    pending.extend(where.returns_of(node.func.id))
+                    pending.extend(where.returns_of(func.id))
+            if isinstance(func, ast.Attribute) and name in _STR_METHODS:
+                pending.append((func.value, where))
+            if name in _PASS_THROUGH:
+                pending.extend((arg, where) for arg in node.args)
+        elif isinstance(node, ast.IfExp):
+            pending.extend([(node.body, where), (node.orelse, where)])
+        elif isinstance(node, ast.BoolOp | ast.List | ast.Tuple | ast.Set | ast.JoinedStr):
+            parts = node.values if isinstance(node, ast.BoolOp | ast.JoinedStr) else node.elts
+            pending.extend((part, where) for part in parts)
+        elif isinstance(node, ast.FormattedValue | ast.Starred | ast.Subscript | ast.Attribute):
+            pending.append((node.value, where))
+        elif isinstance(node, ast.BinOp):
+            pending.extend([(node.left, where), (node.right, where)])
+        elif isinstance(node, ast.UnaryOp):
+            pending.append((node.operand, where))
+        elif isinstance(node, ast.Compare):
+            pending.extend((part, where) for part in [node.left, *node.comparators])
+        elif isinstance(node, ast.Dict):
+            pending.extend((value, where) for value in node.values)
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            pending.append((node.elt, where))
+            pending.extend((g.iter, where) for g in node.generators)
+        elif isinstance(node, ast.NamedExpr):
+            pending.append((node.value, where))
 
 
 # -- project helpers: functions that read the variable their caller names ------------------

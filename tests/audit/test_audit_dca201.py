@@ -44,6 +44,17 @@ GOOD = {
         import os
         DATABASES = {"default": {"NAME": os.environ["DB_NAME"]}}
         """,
+    "empty-defaults-are-unset": """
+        import environ
+        env = environ.Env()
+        DATABASES = {"default": {"NAME": env.str("DB_NAME"), "USER": env.str("DB_USER", "")}}
+        ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+        """,
+    "knobs-of-a-required-url": """
+        import environ
+        env = environ.Env()
+        DATABASES = {"default": env.db("DATABASE_URL", conn_max_age=env.int("AGE", 60))}
+        """,
     "port-default-is-fine": """
         from decouple import config
         DATABASES = {"default": {"NAME": config("DB_NAME"),

@@ -19,7 +19,16 @@ BAD = {
         "SECRET_KEY = get_random_secret_key()\n"
     ),
 }
+BAD["token-urlsafe"] = "import secrets\nSECRET_KEY = secrets.token_urlsafe(50)\n"
 GOOD = {
+    # Django refuses to start with an empty key: as good as required.
+    "empty-default": 'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "")\n',
+    # The read feeds a path, not the key: its default is not the key's.
+    "read-from-a-file": (
+        "import os\nfrom pathlib import Path\n"
+        'DATA = Path(os.environ.get("DATA_DIR", "/srv"))\n'
+        'SECRET_KEY = (DATA / "secret").read_text()\n'
+    ),
     "required": 'import os\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n',
     "decouple-required": 'from decouple import config\nSECRET_KEY = config("SECRET_KEY")\n',
 }

@@ -19,6 +19,11 @@ DATABASES = {
 """
 
 GOOD = {
+    "used-only-when-set": (
+        "import os\nimport dj_database_url\nDATABASES = {}\n"
+        'if os.environ.get("REPLICA_URL"):\n'
+        '    DATABASES["replica"] = dj_database_url.parse(os.environ.get("REPLICA_URL"))\n'
+    ),
     "subscript-read": 'import os\nDATABASES = {"default": {"NAME": os.environ["DB_NAME"]}}\n',
     "checked-after": UNVALIDATED
     + 'if not DATABASES["default"].get("NAME"):\n'

@@ -22,6 +22,10 @@ BAD = {
     ),
 }
 GOOD = {
+    "used-only-when-set": HEAD
+    + 'if os.environ.get("DATABASE_URL"):\n'
+    + '    DATABASES = {"default": dj_database_url.config()}\n'
+    + 'else:\n    DATABASES = {"default": {"NAME": os.environ["DB_NAME"]}}\n',
     "required-default": HEAD
     + 'DATABASES = {"default": dj_database_url.config(default=os.environ["DATABASE_URL"])}\n',
     "checked": HEAD

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django_celery_audit.astutil import const_str
+from django_celery_audit.astutil import const_str, strings_in
 from django_celery_audit.context import Project
 from django_celery_audit.envreads import EnvRead, Scope, iter_env_reads
 from django_celery_audit.filefacts import Binding
@@ -50,6 +50,11 @@ class SettingValue:
     @property
     def value(self) -> ast.expr:
         return self.binding.value
+
+    def tested(self, var: str | None) -> bool:
+        """Whether the ``if`` around this assignment tests ``var`` (``if os.environ.get(var):``)."""
+        condition = self.binding.condition
+        return bool(var) and condition is not None and var in set(strings_in(condition))
 
     def reads(self, expr: ast.AST | None = None) -> Iterator[EnvRead]:
         """Environment reads in the value (or in ``expr``), followed through names and helpers."""

@@ -57,6 +57,8 @@ def _judge(value: SettingValue) -> Iterator[Verdict]:
         for read in value.reads(expression):
             if not (read.through_library and read.default is not None and read.has_default):
                 continue
+            if read.empty_default:
+                continue  # "" or []: as unset as Django's own default, nothing is made up
             if value.name == "ALLOWED_HOSTS" and _wildcard(read.default):
                 continue  # DCA202
             yield value.verdict(

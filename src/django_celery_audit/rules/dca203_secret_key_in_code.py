@@ -30,6 +30,16 @@ RULE = Rule(
 )
 
 
+_GENERATORS = (
+    "get_random_secret_key",
+    "get_random_string",
+    "token_urlsafe",
+    "token_hex",
+    "token_bytes",
+    "uuid4",
+)
+
+
 @settings_rule(RULE, "SECRET_KEY")
 def _judge(value: SettingValue) -> Iterator[Verdict]:
     literal = value.literal()
@@ -40,14 +50,14 @@ def _judge(value: SettingValue) -> Iterator[Verdict]:
         return
     call = value.value
     if isinstance(call, ast.Call) and (qualname(call.func, value.scope.aliases) or "").endswith(
-        "get_random_secret_key"
+        _GENERATORS
     ):
         yield value.verdict(
             call, "SECRET_KEY is generated at import time: every process signs with its own key"
         )
         return
     for read in value.reads():
-        if read.has_default:
+        if read.has_default and not read.empty_default:  # Django refuses an empty key
             yield value.verdict(
                 read.node,
                 f"SECRET_KEY falls back to a default when {read.var or 'the variable'} is unset",

@@ -39,7 +39,7 @@ def _judge(value: SettingValue) -> Iterator[Verdict]:
         reads = list(value.reads(expression))
         if not reads or any(r.required for r in reads):
             continue
-        optional = [r for r in reads if r.source == "os"]
+        optional = [r for r in reads if r.source == "os" and not value.tested(r.var)]
         if not optional:
             continue  # library defaults are DCA201, dj_database_url.config() is DCA302
         keys = {"DATABASES"} | {r.var for r in reads if r.var}

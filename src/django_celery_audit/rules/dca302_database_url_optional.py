@@ -73,6 +73,8 @@ def _judge(value: SettingValue) -> Iterator[Verdict]:
             if read.source != "dj_database_url":
                 continue
             var = read.var or "DATABASE_URL"
+            if value.tested(var):
+                continue  # only used when the variable is set (if os.environ.get(var): ...)
             if read.default is not None and read.has_default:
                 if any(r.required for r in value.reads(read.default)):
                     continue
