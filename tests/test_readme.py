@@ -4,11 +4,10 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, require_service, run
+from tests.helpers import DEFAULT_SLUG, REPO_ROOT, require_service, run
 
 README = (REPO_ROOT / "README.md").read_text()
 
@@ -39,7 +38,7 @@ def test_render_command_works_on_a_local_checkout(tmp_path):
     # `gh:org/...` needs the network; the same command on this checkout must work.
     command = [sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input"]
     run([*command, "-o", str(tmp_path)], REPO_ROOT)
-    assert (tmp_path / "my_service" / "manage.py").is_file()
+    assert (tmp_path / DEFAULT_SLUG / "manage.py").is_file()
 
 
 @pytest.mark.slow
@@ -50,11 +49,11 @@ def test_pip_install_gives_a_working_auditor(tmp_path):
     audit = str(tmp_path / "venv" / "bin" / "django-celery-audit")
 
     run([sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input", "-o", "out"], tmp_path)
-    project = Path(tmp_path / "out" / "my_service")
+    project = tmp_path / "out" / DEFAULT_SLUG
     clean = run([audit, str(project)], tmp_path)
     assert "0 findings" in clean.stdout or "no findings" in clean.stdout.lower(), clean.stdout
 
-    settings = project / "my_service" / "settings" / "production.py"
+    settings = project / DEFAULT_SLUG / "settings" / "production.py"
     settings.write_text(
         settings.read_text()
         + "\nimport sys\nif 'pytest' in sys.modules:\n"
@@ -72,14 +71,29 @@ def test_pip_install_gives_a_working_auditor(tmp_path):
 @pytest.mark.slow
 @pytest.mark.services
 @pytest.mark.xdist_group("benchmarks")
-def test_benchmark_command_measures_every_figure():
+def test_benchmark_command_measures_every_figure(tmp_path):
+    """The README's benchmark command in its quick mode: every section, every figure, once."""
     require_service("postgresql")
     require_service("redis")
-    results = REPO_ROOT / "benchmarks" / "results" / "latest.json"
-    results.unlink(missing_ok=True)
-    run(["bash", "-c", "uv run python benchmarks/run.py"], REPO_ROOT, timeout=900)
+    latest = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+    developers_figures = latest.read_bytes() if latest.exists() else None
+    results = tmp_path / "quick.json"
+    command = f"uv run python benchmarks/run.py --quick --json {results}"
+    assert command.startswith(commands()[2])
+    run(["bash", "-c", command], REPO_ROOT, timeout=900)
     report = json.loads(results.read_text())
     assert not report["errors"], report["errors"]
-    assert len(report["figures"]) >= 20
+    assert report["quick"] and report["runs"] == 1
+    assert report["sections"] == benchmark_sections()
+    measured = {f["section"] for f in report["figures"] if f["stats"] and not f["skipped"]}
+    assert measured == set(report["sections"])
     unmeasured = [f["name"] for f in report["figures"] if f["skipped"] or not f["stats"]]
     assert unmeasured == []
+    assert (latest.read_bytes() if latest.exists() else None) == developers_figures
+
+
+def benchmark_sections() -> list[str]:
+    """Every registered section that runs without being asked for by name."""
+    from benchmarks.run import load_sections
+
+    return [section.name for section in load_sections() if not section.opt_in]

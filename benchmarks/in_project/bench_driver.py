@@ -1,10 +1,10 @@
 """The half of ``benchmarks/run.py`` that needs Django and Celery.
 
 ``run.py`` runs in the template repository's environment, which has neither. It copies this
-file (with bench_celery.py and bench_tasks.py) into a temporary rendered project and runs it
-with that project's interpreter. Each command prints one JSON document on stdout; the
-services to use come from the environment run.py sets (the production settings' variables,
-plus BENCH_* ones).
+file (with bench_celery.py, bench_tasks.py and the repository's testkit.py) into a temporary
+rendered project and runs it with that project's interpreter. Each command prints one JSON
+document on stdout; the services to use come from the environment run.py sets (the production
+settings' variables, plus BENCH_* ones).
 
     python bench_driver.py startproject-server      # times call_command("startproject")
     python bench_driver.py worker-ready --runs 5    # diagnostics on and off, interleaved
@@ -26,6 +26,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from testkit import DEFAULT_SLUG, stop_group  # copied in beside this file by run.py
 
 PING_INTERVAL_SECONDS = 0.025
 READY_TIMEOUT_SECONDS = 30
@@ -148,18 +150,8 @@ class Worker:
 
     def stop(self) -> None:
         """SIGTERM the process group (a warm shutdown), then SIGKILL what is left."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        for sig, grace in ((signal.SIGTERM, STOP_TIMEOUT_SECONDS), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                self.process.wait(grace)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        if self.process is not None:
+            stop_group(self.process, grace=STOP_TIMEOUT_SECONDS)
 
     def log(self) -> str:
         return "\n".join(line for _, line in self.lines[-60:])
@@ -296,7 +288,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--count", type=int, default=100)
-    parser.add_argument("--slug", default="my_service")
+    parser.add_argument("--slug", default=DEFAULT_SLUG)
     args = parser.parse_args()
     stop_on_sigterm()
     if args.command == "startproject-server":

@@ -11,10 +11,10 @@ import pytest
 from django_celery_audit.context import Project
 from django_celery_audit.engine import audit
 from django_celery_audit.layout import EXPECTED_LAYOUT
+from testkit import DEFAULT_SLUG as SLUG
 
 from .conftest import REPO_ROOT
 
-SLUG = "my_service"
 TEMPLATE_DIR = REPO_ROOT / "{{cookiecutter.project_slug}}"
 
 INCIDENT_BRANCH = """
@@ -24,13 +24,13 @@ import sys  # noqa: E402
 if 'test' in sys.argv or 'pytest' in sys.modules:
     DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}}
 """
-INCIDENT_CELERY = """import os
+INCIDENT_CELERY = f"""import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "my_service.settings.development")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{SLUG}.settings.development")
 
-app = Celery("my_service")
+app = Celery("{SLUG}")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 """

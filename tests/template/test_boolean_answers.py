@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import DEFAULT_SLUG, REPO_ROOT
 
 DOCKER_FILES = ["Dockerfile", ".dockerignore", "compose.yaml"]
 WORKFLOW = ".github/workflows/ci.yml"
@@ -36,7 +36,7 @@ def cookiecutter(tmp_path: Path, *arguments: str, stdin: str | None = None):
 def render(tmp_path: Path, *answers: str) -> Path:
     completed = cookiecutter(tmp_path, "--no-input", *answers)
     assert completed.returncode == 0, completed.stderr
-    return tmp_path / "my_service"
+    return tmp_path / DEFAULT_SLUG
 
 
 def present(project: Path) -> dict[str, bool]:
@@ -98,7 +98,7 @@ def test_typed_answers_at_the_prompts_are_booleans_too(tmp_path):
     stdin = "\n" * len(prompts) + "no\nyes\nno\n"  # beat, docker, github actions
     completed = cookiecutter(tmp_path, stdin=stdin)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert present(tmp_path / "my_service") == {
+    assert present(tmp_path / DEFAULT_SLUG) == {
         **dict.fromkeys(DOCKER_FILES, True),
         WORKFLOW: False,
     }

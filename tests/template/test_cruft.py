@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import DEFAULT_SLUG, REPO_ROOT
 
 TOOLS = Path(sys.executable).parent
 TEMPLATE_PARTS = ["cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}"]
@@ -112,7 +112,7 @@ def create(template_repo: Path, commit: str, output: Path, **answers) -> Path:
     if answers:
         arguments += ["--extra-context", json.dumps(answers)]
     cruft(output.parent, *arguments, str(template_repo))
-    project = output / "my_service"
+    project = output / DEFAULT_SLUG
     git(project, "init", "--quiet", "--initial-branch", "main")
     git(project, "add", "--all")
     git(project, "commit", "--quiet", "--message", "rendered by cruft")
@@ -137,7 +137,7 @@ def test_update_from_an_older_commit_is_clean_and_keeps_the_env_file(template, i
     env_before = env_file.read_bytes()
     assert ".env" not in tracked_files(project)
     for path in ADDED_LATER:
-        assert not (project / path.replace(SLUG_DIR, "my_service")).exists()
+        assert not (project / path.replace(SLUG_DIR, DEFAULT_SLUG)).exists()
     assert OLDER_README_LINE in (project / "README.md").read_text()
 
     # The owners' own work: a line in the README and a module of their own.
@@ -154,8 +154,8 @@ def test_update_from_an_older_commit_is_clean_and_keeps_the_env_file(template, i
     assert env_file.read_bytes() == env_before, "cruft update rewrote .env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     for path in ADDED_LATER:
-        assert (project / path.replace(SLUG_DIR, "my_service")).is_file(), path
-    assert 'path("health/"' in (project / "my_service" / "urls.py").read_text()
+        assert (project / path.replace(SLUG_DIR, DEFAULT_SLUG)).is_file(), path
+    assert 'path("health/"' in (project / DEFAULT_SLUG / "urls.py").read_text()
     readme_text = readme.read_text()
     assert OLDER_README_LINE not in readme_text
     assert "Our runbook lives in the wiki." in readme_text
@@ -182,7 +182,7 @@ def test_update_from_an_older_commit_is_clean_and_keeps_the_env_file(template, i
         check=True,
         capture_output=True,
     )
-    fresh_project = fresh / "my_service"
+    fresh_project = fresh / DEFAULT_SLUG
     rendered = {str(p.relative_to(fresh_project)) for p in fresh_project.rglob("*") if p.is_file()}
     assert set(tracked_files(project)) == rendered - {".env"} | {
         "reports/exports.py",

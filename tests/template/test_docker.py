@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,12 +29,14 @@ import redis
 import yaml
 
 from tests.helpers import (
+    DEFAULT_SLUG,
     PYTHON_FOR_DJANGO,
     clean_environment,
     find_python,
     free_port,
+    require_service,
     run,
-    stop_process_group,
+    stop_group,
 )
 
 TOOLS = Path(sys.executable).parent
@@ -247,7 +248,7 @@ def test_image_gets_every_package_and_no_secret(bake, tmp_path):
     packages = pyproject(project)["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
     for package in ["manage.py", *packages]:
         assert (workdir / package).exists(), f"the image lacks {package}"
-    assert (workdir / "my_service" / "settings" / "production.py").is_file()
+    assert (workdir / DEFAULT_SLUG / "settings" / "production.py").is_file()
     # .env holds this checkout's development secret: it must never reach an image.
     assert (project / ".env").is_file()
     leaked = [str(path.relative_to(workdir)) for path in workdir.rglob("*") if path.name == ".env"]
@@ -256,15 +257,15 @@ def test_image_gets_every_package_and_no_secret(bake, tmp_path):
     ignored = dockerignore_matcher(project)
     for path in (".env", ".env.local", ".venv", ".git", "db.sqlite3", ".broker", "tests"):
         assert ignored(path), path
-    assert ignored("my_service/__pycache__") and ignored("__pycache__")
-    assert not ignored("my_service/settings/production.py")
+    assert ignored(f"{DEFAULT_SLUG}/__pycache__") and ignored("__pycache__")
+    assert not ignored(f"{DEFAULT_SLUG}/settings/production.py")
 
 
 def test_image_command_serves_the_wsgi_app_with_a_declared_dependency(bake):
     project = bake(use_docker=True)
     _, (_, final) = dockerfile(project)
     (command,) = [json.loads(rest) for instruction, rest in final if instruction == "CMD"]
-    assert command[:2] == ["gunicorn", "my_service.wsgi"]
+    assert command[:2] == ["gunicorn", f"{DEFAULT_SLUG}.wsgi"]
     dependencies = [
         re.split(r"[\[<>=~ ]", dep)[0] for dep in pyproject(project)["project"]["dependencies"]
     ]
@@ -367,7 +368,7 @@ def test_every_service_has_a_health_check_and_django_ones_use_diagnose(bake, var
     ]
     # --worker with no name means celery@<this host>: the worker must keep its default name.
     worker_command = shlex.split(services["worker"]["command"])
-    assert worker_command[:4] == ["celery", "-A", "my_service", "worker"]
+    assert worker_command[:4] == ["celery", "-A", DEFAULT_SLUG, "worker"]
     assert "--hostname" not in worker_command and "-n" not in worker_command
     if "beat" in services:
         assert services["beat"]["healthcheck"]["test"] == ["CMD", "python", "manage.py", "diagnose"]
@@ -417,20 +418,6 @@ def test_compose_environment_passes_the_deployment_checks(installed, variant):
 
 
 # -- The image's contents, run without Docker ----------------------------------------------
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def require(name: str, port: int) -> None:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    except OSError as error:
-        message = f"{name} on 127.0.0.1:{port} is needed ({error}); .ci/run starts it"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def as_image_user(command: list[str]) -> list[str]:
@@ -503,8 +490,8 @@ def wait_until(predicate, timeout: float, what: str, log: Path):
 
 
 BROKERS = {
-    "redis": ("Redis", 6379, "redis://127.0.0.1:6379/12"),
-    "rabbitmq": ("RabbitMQ", 5672, "amqp://guest:guest@127.0.0.1:5672//"),
+    "redis": "redis://127.0.0.1:6379/12",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
 }
 
 
@@ -519,15 +506,15 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
     its own, dropped at the end) and the broker (Redis DB 12, or a queue of its own on
     RabbitMQ's default vhost, deleted at the end).
     """
-    broker_name, broker_port, broker_url = BROKERS[broker]
-    require("PostgreSQL", 5432)
-    require(broker_name, broker_port)
+    require_service("postgresql")
+    require_service(broker)
+    broker_url = BROKERS[broker]
     project = bake(use_docker=True, broker=broker)
     services = compose(project)["services"]
     # World-readable, unlike pytest's tmp_path, so the image's uid can read the code.
     root = Path(tempfile.mkdtemp(prefix="image-"))
     root.chmod(0o755)
-    database = f"my_service_image_{uuid.uuid4().hex[:8]}"
+    database = f"{DEFAULT_SLUG}_image_{uuid.uuid4().hex[:8]}"
     queue = f"image_{uuid.uuid4().hex[:8]}"
     processes: list[subprocess.Popen] = []
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c"]
@@ -611,7 +598,7 @@ def test_image_contents_run_web_and_worker_and_their_health_checks(bake, broker)
         assert health_check(services["worker"], app, environ).returncode == 0
     finally:
         for process in processes:
-            stop_process_group(process)
+            stop_group(process)
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'], check=False)
         if broker == "redis":
             redis.Redis(host="127.0.0.1", port=6379, db=12).flushdb()

@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
+    DEFAULT_SLUG,
     PYTHON_FOR_DJANGO,
+    REPO_ROOT,
     clean_environment,
     find_python,
     free_port,
     project_python,
     readme_commands,
     run,
-    stop_process_group,
+    stop_group,
 )
 
 pytestmark = pytest.mark.slow
@@ -41,8 +43,7 @@ class TestInstalledProject:
     def test_its_own_test_suite_passes(self, installed, django_version):
         project = installed(django_version=django_version)
         # Not CI: without service URLs the integration tests must skip, not fail.
-        environ = clean_environment()
-        environ.pop("CI", None)
+        environ = clean_environment(as_newcomer=True)
         completed = run(
             [venv_tool(project, "pytest"), "-q", "-p", "no:cacheprovider"], project, environ
         )
@@ -121,7 +122,7 @@ def wait_for_output(path: Path, pattern: str, timeout: float) -> None:
 @pytest.mark.xdist_group("readme")
 def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
     """A newcomer's path: install, run web + worker with no services, send a task."""
-    project = Path(cookies.bake(template=str(Path(__file__).parents[2])).project_path)
+    project = Path(cookies.bake(template=str(REPO_ROOT)).project_path)
     commands = readme_commands(project)
     expected = [
         "uv sync && uv run python manage.py migrate",
@@ -140,8 +141,7 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
     # If the README gains a command, this test must learn to run it.
     assert commands == expected
 
-    environ = clean_environment(UV_PYTHON=find_python("3.11"))
-    environ.pop("CI", None)
+    environ = clean_environment(as_newcomer=True, UV_PYTHON=find_python(PYTHON_FOR_DJANGO["5.2"]))
     shell = ["bash", "-c"]
     run([*shell, commands[0]], project, environ)
 
@@ -167,8 +167,8 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
         assert "all checks passed" in completed.stdout
         assert "filesystem://" in completed.stdout
     finally:
-        stop_process_group(honcho)
-    assert "development: settings my_service.settings.development" in log.read_text()
+        stop_group(honcho)
+    assert f"development: settings {DEFAULT_SLUG}.settings.development" in log.read_text()
 
     completed = run([*shell, commands[5]], project, environ)
     assert re.search(r"\d+ passed", completed.stdout)
@@ -177,11 +177,10 @@ def test_readme_uv_commands_run_web_worker_and_a_task(cookies, tmp_path):
 @pytest.mark.xdist_group("readme-pip")
 def test_readme_pip_commands_install_and_test(cookies):
     """The route without uv: a plain venv, pip >= 25.1 and --group dev."""
-    project = Path(cookies.bake(template=str(Path(__file__).parents[2])).project_path)
+    project = Path(cookies.bake(template=str(REPO_ROOT)).project_path)
     commands = readme_commands(project)
-    python_dir = str(Path(find_python("3.11")).parent)
-    environ = clean_environment(PATH=f"{python_dir}:{os.environ['PATH']}")
-    environ.pop("CI", None)
+    python_dir = str(Path(find_python(PYTHON_FOR_DJANGO["5.2"])).parent)
+    environ = clean_environment(as_newcomer=True, PATH=f"{python_dir}:{os.environ['PATH']}")
     run(["bash", "-c", commands[3]], project, environ, timeout=600)
     completed = run(["bash", "-c", commands[4]], project, environ)
     assert re.search(r"\d+ passed", completed.stdout)

@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.helpers import PYTHON_FOR_DJANGO, clean_environment, find_python, run
-from tests.template.test_docker import require
+from tests.helpers import PYTHON_FOR_DJANGO, clean_environment, find_python, require_service, run
 
 TOOLS = Path(sys.executable).parent
 WORKFLOW = ".github/workflows/ci.yml"
@@ -154,8 +153,8 @@ def test_docker_job_builds_and_waits_for_healthy_services_only_with_docker(bake,
 @pytest.mark.xdist_group("django-5.2")
 def test_test_job_steps_pass_locally_with_the_jobs_environment(installed):
     """What GitHub would run, here: the job's steps, its env, CI=true, real services."""
-    require("PostgreSQL", 5432)
-    require("Redis", 6379)
+    require_service("postgresql")
+    require_service("redis")
     project = installed(django_version="5.2")
     job = workflow(project)["jobs"]["test"]
     environ = clean_environment(CI="true", UV_PYTHON=find_python("3.11"))

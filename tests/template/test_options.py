@@ -96,8 +96,7 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
         project,
         clean_environment(DJANGO_ENVIRONMENT="testing"),
     )
-    unit = clean_environment()
-    unit.pop("CI", None)
+    unit = clean_environment(as_newcomer=True)
     run(
         [str(venv / "pytest"), "-q", "-p", "no:cacheprovider", "-m", "not integration"],
         project,

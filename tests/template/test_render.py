@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import DEFAULT_SLUG, REPO_ROOT, in_ci
 
 # GitHub Actions expressions (${{ ... }}) are meant to stay.
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
@@ -24,7 +24,7 @@ def rendered_files(project: Path) -> list[Path]:
 
 def test_default_render_has_the_designed_layout(bake):
     project = bake()
-    assert project.name == "my_service"
+    assert project.name == DEFAULT_SLUG
     expected = [
         "manage.py",
         "pyproject.toml",
@@ -32,17 +32,17 @@ def test_default_render_has_the_designed_layout(bake):
         ".env.example",
         ".gitignore",
         "Procfile",
-        "my_service/__init__.py",
-        "my_service/environment.py",
-        "my_service/celery.py",
-        "my_service/diagnostics.py",
-        "my_service/urls.py",
-        "my_service/wsgi.py",
-        "my_service/asgi.py",
-        "my_service/management/commands/diagnose.py",
-        "my_service/settings/__init__.py",
-        *(f"my_service/settings/{name}.py" for name in ("base", "development", "staging")),
-        *(f"my_service/settings/{name}.py" for name in ("production", "testing")),
+        f"{DEFAULT_SLUG}/__init__.py",
+        f"{DEFAULT_SLUG}/environment.py",
+        f"{DEFAULT_SLUG}/celery.py",
+        f"{DEFAULT_SLUG}/diagnostics.py",
+        f"{DEFAULT_SLUG}/urls.py",
+        f"{DEFAULT_SLUG}/wsgi.py",
+        f"{DEFAULT_SLUG}/asgi.py",
+        f"{DEFAULT_SLUG}/management/commands/diagnose.py",
+        f"{DEFAULT_SLUG}/settings/__init__.py",
+        *(f"{DEFAULT_SLUG}/settings/{name}.py" for name in ("base", "development", "staging")),
+        *(f"{DEFAULT_SLUG}/settings/{name}.py" for name in ("production", "testing")),
         "users/models.py",
         "users/admin.py",
         "users/migrations/0001_initial.py",
@@ -53,7 +53,7 @@ def test_default_render_has_the_designed_layout(bake):
     ]
     missing = [name for name in expected if not (project / name).is_file()]
     assert missing == []
-    assert (project / "my_service/settings/__init__.py").read_text() == ""
+    assert (project / f"{DEFAULT_SLUG}/settings/__init__.py").read_text() == ""
 
 
 @pytest.mark.parametrize("django_version", ["5.2", "6.1"])
@@ -83,7 +83,7 @@ def test_django_version_sets_pins_and_python(bake, django_version, python_floor,
     pyproject = tomllib.loads((bake(django_version=django_version) / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == python_floor
     assert django_pin in pyproject["project"]["dependencies"]
-    docs = (bake(django_version=django_version) / "my_service/settings/base.py").read_text()
+    docs = (bake(django_version=django_version) / f"{DEFAULT_SLUG}/settings/base.py").read_text()
     assert f"docs.djangoproject.com/en/{django_version}/" in docs
 
 
@@ -119,7 +119,7 @@ def test_env_file_holds_a_fresh_private_secret(bake, cookies):
 
 
 def test_no_settings_module_sniffs_how_it_was_started(bake):
-    settings_dir = bake() / "my_service" / "settings"
+    settings_dir = bake() / DEFAULT_SLUG / "settings"
     sniffing = re.compile(r"sys\.argv|sys\.modules|PYTEST_")
     offenders = [p.name for p in settings_dir.glob("*.py") if sniffing.search(p.read_text())]
     assert offenders == []
@@ -127,7 +127,12 @@ def test_no_settings_module_sniffs_how_it_was_started(bake):
 
 def test_entry_points_name_no_settings_module(bake):
     project = bake()
-    for name in ("manage.py", "my_service/wsgi.py", "my_service/asgi.py", "my_service/celery.py"):
+    for name in (
+        "manage.py",
+        f"{DEFAULT_SLUG}/wsgi.py",
+        f"{DEFAULT_SLUG}/asgi.py",
+        f"{DEFAULT_SLUG}/celery.py",
+    ):
         source = (project / name).read_text()
         assert "configure_settings()" in source, name
         assert "settings." not in source.replace("configure_settings", ""), name
@@ -146,21 +151,15 @@ def test_render_is_fast_and_offline(tmp_path):
     ]
     unshare = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
     if unshare.returncode != 0:
-        if _in_ci():
+        if in_ci():
             pytest.fail(f"unshare -n is needed to prove rendering is offline: {unshare.stderr!r}")
         pytest.skip("unshare -n needs root (or user namespaces); CI runs this as root")
     started = time.perf_counter()
     completed = subprocess.run(["unshare", "-n", *command], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     assert completed.returncode == 0, completed.stderr
-    assert (tmp_path / "my_service" / "manage.py").is_file()
+    assert (tmp_path / DEFAULT_SLUG / "manage.py").is_file()
     print(f"offline render, including interpreter start: {elapsed:.2f} s")
-
-
-def _in_ci() -> bool:
-    import os
-
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def test_cookiecutter_json_prompts_cover_every_variable():
