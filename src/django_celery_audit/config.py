@@ -3,11 +3,13 @@ audit]``."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django_celery_audit.discovery import read_regular_file
 from django_celery_audit.model import Severity
 
 TABLE = "django-celery-audit"
@@ -32,9 +34,15 @@ def split_codes(values: Iterable[str]) -> list[str]:
     return codes
 
 
-def resolve_codes(selectors: Iterable[str], known: Iterable[str], *, source: str) -> set[str]:
-    """Expand codes and prefixes (``DCA1``: every DCA1xx) to known codes; reject the unknown."""
+def resolve_codes(
+    selectors: Iterable[str], known: Iterable[str], *, source: str, empty_ok: bool = True
+) -> set[str]:
+    """Expand codes and prefixes (``DCA1``: every DCA1xx) to known codes; reject the unknown,
+    and (unless ``empty_ok``) a selection of nothing, which would run no rule at all."""
     known = sorted(known)
+    selectors = list(selectors)
+    if not selectors and not empty_ok:
+        raise ConfigError(f"{source} selects no rules (leave it out to run every rule)")
     chosen: set[str] = set()
     for selector in selectors:
         matches = {code for code in known if code.startswith(selector)}
@@ -55,17 +63,40 @@ def _string_list(table: dict[str, object], key: str, path: Path) -> list[str] | 
     return value
 
 
+MAX_PYPROJECT = 4 * 1024 * 1024
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    """Parse ``path`` or raise :class:`ConfigError` with one line saying why (never a traceback:
+    not UTF-8, not a regular file, too big, nested too deep, or not TOML)."""
+    try:
+        raw = read_regular_file(path, MAX_PYPROJECT)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path} ({exc.strerror or exc})") from None
+    if len(raw) > MAX_PYPROJECT:
+        raise ConfigError(f"cannot read {path}: larger than {MAX_PYPROJECT // (1024 * 1024)} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"cannot read {path}: nested too deeply to parse") from None
+
+
 def load_project_settings(root: Path) -> Settings:
     """Read ``[tool.django-celery-audit]`` from ``root/pyproject.toml``, if there is one."""
     path = root / "pyproject.toml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Settings()
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
-    table = data.get("tool", {}).get(TABLE)
+    data = _read_toml(path)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {type(tool).__name__}")
+    table = tool.get(TABLE)
     if table is None:
         return Settings()
     if not isinstance(table, dict):

@@ -1,13 +1,16 @@
-"""Finding the Python files to audit, without following directory symlinks or entering vendored
-trees."""
+"""Finding the Python files to audit, without following directory symlinks, entering vendored
+trees or ignored paths, or reading anything but regular files."""
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from django_celery_audit.gitignore import IgnoreFile, inherited_rules, read_ignore_file
 
 SKIPPED_DIRS = frozenset(
     {
@@ -37,6 +40,50 @@ class Unreadable:
     reason: str
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def describe_mode(mode: int) -> str:
+    for test, words in _KINDS:
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+class NotRegularFile(OSError):
+    """Raised instead of reading a FIFO, device or socket (reading one can hang or never end)."""
+
+
+def read_regular_file(path: Path | str, limit: int) -> bytes:
+    """The bytes of a regular file, at most ``limit + 1`` of them (so callers can tell "too big").
+
+    The file is opened without blocking and checked with ``fstat`` on the open descriptor, so a
+    FIFO or device that replaced the file after discovery is refused rather than read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"not a regular file ({describe_mode(mode)})")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _skip_dir(entry: os.DirEntry[str]) -> bool:
     name = entry.name
     if name.startswith(".") or name in SKIPPED_DIRS or name.endswith(".egg-info"):
@@ -48,21 +95,33 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(rel + "/", p) for p in patterns)
 
 
+def _ignored(rules: tuple[IgnoreFile, ...], rel: str, name: str, is_dir: bool) -> bool:
+    for rule in reversed(rules):  # the deepest .gitignore speaks last, so it is asked first
+        verdict = rule.verdict(rel, name, is_dir)
+        if verdict is not None:
+            return verdict
+    return False
+
+
 def iter_python_files(
-    root: Path, exclude: tuple[str, ...] = ()
+    root: Path, exclude: tuple[str, ...] = (), *, gitignore: bool = True
 ) -> Iterator[Candidate | Unreadable]:
-    """Yield every ``*.py`` file under ``root`` in a stable order, and every unreadable place.
+    """Yield every ``*.py`` regular file under ``root`` in a stable order, and every place that
+    could not be read (including ``*.py`` names that are FIFOs, devices or sockets).
 
     Directory symlinks are never followed, and each real directory is entered at most once, so a
-    symlink loop cannot make the walk hang.
+    symlink loop cannot make the walk hang. A symlink to a regular file is followed. With
+    ``gitignore``, paths the project's ``.gitignore`` files ignore are left out, as git and ruff
+    leave them out.
     """
     seen: set[tuple[int, int]] = set()
-    stack: list[tuple[str, str]] = [(str(root), "")]
+    top_rules = tuple(inherited_rules(root)) if gitignore else ()
+    stack: list[tuple[str, str, tuple[IgnoreFile, ...]]] = [(str(root), "", top_rules)]
     while stack:
-        directory, rel_dir = stack.pop()
+        directory, rel_dir, rules = stack.pop()
         try:
-            stat = os.stat(directory)
-            key = (stat.st_dev, stat.st_ino)
+            info = os.stat(directory)
+            key = (info.st_dev, info.st_ino)
             if key in seen:
                 continue
             seen.add(key)
@@ -71,19 +130,41 @@ def iter_python_files(
         except OSError as exc:
             yield Unreadable(rel_dir or ".", f"directory could not be read ({exc.strerror or exc})")
             continue
-        subdirs: list[tuple[str, str]] = []
+        if gitignore and any(e.name == ".gitignore" for e in entries):
+            own = read_ignore_file(Path(directory) / ".gitignore", rel_dir)
+            if own is not None:
+                rules = (*rules, own)
+        subdirs: list[tuple[str, str, tuple[IgnoreFile, ...]]] = []
         for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if not _skip_dir(entry) and not _excluded(rel, exclude):
-                        subdirs.append((entry.path, rel))
+                    if not (
+                        _skip_dir(entry)
+                        or _excluded(rel, exclude)
+                        or (rules and _ignored(rules, rel, name, True))
+                    ):
+                        subdirs.append((entry.path, rel, rules))
                     continue
-                if not entry.name.endswith(".py") or _excluded(rel, exclude):
+                if not name.endswith(".py") or _excluded(rel, exclude):
                     continue
-                if entry.is_symlink() and not os.path.isfile(entry.path):
-                    continue  # a symlink to a directory or to nothing
-                size = entry.stat().st_size
+                if rules and _ignored(rules, rel, name, False):
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if stat.S_ISLNK(mode):
+                    try:
+                        target = os.stat(entry.path)
+                    except OSError:
+                        continue  # a dangling symlink
+                    if stat.S_ISDIR(target.st_mode):
+                        continue  # a symlink to a directory is never followed
+                    mode, size = target.st_mode, target.st_size
+                else:
+                    size = entry.stat(follow_symlinks=False).st_size
+                if not stat.S_ISREG(mode):
+                    yield Unreadable(rel, f"not a regular file ({describe_mode(mode)})")
+                    continue
             except OSError as exc:
                 yield Unreadable(rel, f"could not be read ({exc.strerror or exc})")
                 continue

@@ -7,7 +7,9 @@ type (the shared fact collector first, then the selected rules), so no rule walk
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
+import posixpath
 import re
 import sys
 import warnings
@@ -15,7 +17,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import SimpleNamespace
 
+from django_celery_audit import prefilter
 from django_celery_audit.classify import (
     ENTRY_POINT_FILES,
     app_dirs_of,
@@ -25,11 +29,18 @@ from django_celery_audit.classify import (
     is_test_path,
 )
 from django_celery_audit.context import FileContext, Project
-from django_celery_audit.discovery import Candidate, Unreadable, iter_python_files
+from django_celery_audit.discovery import (
+    Candidate,
+    Unreadable,
+    iter_python_files,
+    read_regular_file,
+)
 from django_celery_audit.facts import DB_NAMES, FACTS
-from django_celery_audit.filefacts import FileFacts
+from django_celery_audit.filefacts import FileFacts, Include
+from django_celery_audit.layout import LAYOUT
 from django_celery_audit.model import AuditResult, Finding
 from django_celery_audit.newparse import newer_pythons, parse_with_newer
+from django_celery_audit.processes import Selection, read_pytest_selections
 from django_celery_audit.registry import Collector, Rule, load_rules
 
 MAX_FILE_SIZE = 1024 * 1024
@@ -47,7 +58,7 @@ class Plan:
         self.rules = load_rules()
         self.codes = codes
         self.app_dirs = app_dirs  # folders that are Django apps (for classifying settings)
-        self.collectors: list[Collector] = [FACTS, DB_NAMES] + [
+        self.collectors: list[Collector] = [FACTS, DB_NAMES, LAYOUT] + [
             self.rules[c] for c in sorted(codes)
         ]
         self.project_end = [cb for c in self.collectors for cb in c.project_end]
@@ -233,7 +244,7 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
             )
         return facts, findings
     try:
-        source = candidate.path.read_bytes()
+        source = read_regular_file(candidate.path, MAX_FILE_SIZE)
     except OSError as exc:
         facts.parsed = False
         if SKIPPED_FILE in plan.codes:
@@ -246,6 +257,9 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
                 )
             )
         return facts, findings
+    if len(source) > MAX_FILE_SIZE:
+        candidate = Candidate(candidate.path, candidate.rel, len(source))
+        return analyze_file(candidate, plan)  # it grew past the limit since it was found
     facts.suppressions = parse_suppressions(source)
     tree, problem = _parse(source, candidate.rel)
     if tree is None:
@@ -256,6 +270,7 @@ def analyze_file(candidate: Candidate, plan: Plan) -> tuple[FileFacts, list[Find
                 _meta(rules[PARSE_ERROR], candidate.rel, line, f"skipped: this file {reason}")
             )
         return facts, findings
+    facts.rule_data[prefilter.IMPORTS_KEY] = prefilter.imported_modules(tree)
     if not facts.is_test and facts.parts[-1].startswith("test") and defines_tests(tree):
         facts.is_test = True  # test_settings.py that holds tests is test code, not settings
     if not facts.is_test:
@@ -310,6 +325,109 @@ def _analyze_all(
         _worker_plan = None
 
 
+# -- choosing what to parse ------------------------------------------------------------------
+class _RuledOut(dict[str, tuple[Candidate, bytes]]):
+    """Files read but not parsed (rel -> candidate, bytes), with an index of their module names."""
+
+    index: prefilter.ModuleIndex
+
+
+def _select_by_bytes(candidates: list[Candidate], findings: list[Finding], plan: Plan) -> _RuledOut:
+    """Read every candidate and keep out those no rule can care about (first round)."""
+    ruled_out = _RuledOut()
+    for candidate in candidates:
+        if candidate.size > MAX_FILE_SIZE:
+            continue  # analyze_file reports it
+        try:
+            source = read_regular_file(candidate.path, MAX_FILE_SIZE)
+        except OSError:
+            continue  # analyze_file reports it
+        if len(source) <= MAX_FILE_SIZE and not prefilter.may_matter(
+            tuple(candidate.rel.split("/")), source
+        ):
+            ruled_out[candidate.rel] = (candidate, source)
+    ruled_out.index = prefilter.ModuleIndex(ruled_out)
+    return ruled_out
+
+
+def _needed_next(
+    facts_list: list[FileFacts], ruled_out: _RuledOut, pulled: dict[str, int], root: Path
+) -> list[Candidate]:
+    """Files left out so far that parsed files need. Chosen files leave ``ruled_out``;
+    ``pulled`` records how many imports away from a deciding module each one is (0: it decides).
+
+    * Settings modules that entry points or the pytest configuration name (``setdefault(...,
+      "proj.conf.live")``), whatever they hold, and files that split settings ``include()``.
+    * Modules imported by the modules that decide what processes load, and (if they can carry a
+      value on) the modules those import.
+    * The definitions of functions that worker-signal handlers call, directly or not.
+    * Modules that call a Celery factory or subclass defined elsewhere (they create the app).
+    """
+    index = ruled_out.index
+    wanted: dict[str, int] = {}
+
+    def want(rels: Iterable[str], depth: int) -> None:
+        for rel in rels:
+            if rel in ruled_out and depth < wanted.get(rel, depth + 1):
+                wanted[rel] = depth
+
+    selected: list[tuple[str, bool]] = []  # (module or prefix, is a prefix)
+    for facts in facts_list:
+        for write in facts.settings_writes:
+            if write.literal:
+                selected.append((write.literal, False))
+            elif write.prefix:
+                selected.append((write.prefix.rstrip("."), True))
+    if not pulled:  # first round: the pytest configuration names settings modules too
+        selected.extend((s.module, False) for s in _pytest_selections(root, facts_list) if s.module)
+    for name, is_prefix in selected:
+        want(index.under(name) if is_prefix else index.by_suffix.get(name, ()), 0)
+
+    for facts in facts_list:
+        depth = pulled.get(facts.path, 0)
+        if depth >= prefilter.IMPORT_DEPTH or not (
+            facts.path in pulled or prefilter.decides_what_loads(facts)
+        ):
+            continue
+        for level, module, names in facts.rule_data.get(prefilter.IMPORTS_KEY, ()):
+            if depth and not prefilter.may_carry_settings(names):
+                continue
+            want(index.lookup(facts.path, level, module, names), depth + 1)
+        if facts.module is not None:
+            folder = facts.path.rpartition("/")[0]
+            for event in facts.module.events:
+                if isinstance(event, Include):
+                    for pattern, _optional in event.patterns:
+                        glob = posixpath.normpath(posixpath.join(folder, pattern))
+                        want((r for r in ruled_out if fnmatch.fnmatchcase(r, glob)), depth)
+
+    needed: set[str] = set()
+    called = {handler for facts in facts_list for _s, handler, _l in facts.signal_handlers}
+    if called:
+        functions = [(n, info) for facts in facts_list for n, info in facts.functions.items()]
+        size = -1
+        while size != len(called):
+            size = len(called)
+            for name, info in functions:
+                if name in called:
+                    called |= info.calls
+        needed |= called - {name for name, _info in functions}
+    makers = {name for facts in facts_list for name in facts.celery_makers}
+    if needed or makers:
+        for rel, (_candidate, source) in ruled_out.items():
+            if prefilter.defines(source, needed) or prefilter.calls(source, makers):
+                want([rel], prefilter.IMPORT_DEPTH)  # needed for itself, not for its imports
+
+    pulled.update(wanted)
+    return [ruled_out.pop(rel)[0] for rel in sorted(wanted)]
+
+
+def _pytest_selections(root: Path, facts_list: list[FileFacts]) -> list[Selection]:
+    """The settings modules pytest-django is configured to load (read as the model reads them)."""
+    view = SimpleNamespace(root=root, files=facts_list)
+    return read_pytest_selections(view)  # type: ignore[arg-type]
+
+
 # -- the whole run ----------------------------------------------------------------------------
 _PROJECT_MARKERS = ("manage.py", "pyproject.toml", "setup.py", "setup.cfg", ".git")
 
@@ -333,8 +451,16 @@ def audit(
     codes: Iterable[str] | None = None,
     exclude: Iterable[str] = (),
     jobs: int | None = None,
+    gitignore: bool = True,
+    prefilter_files: bool = True,
+    on_project: Callable[[Project], None] | None = None,
 ) -> AuditResult:
-    """Audit the project at ``root`` (a directory, or a single Python file)."""
+    """Audit the project at ``root`` (a directory, or a single Python file).
+
+    ``gitignore``: leave out what the project's ``.gitignore`` files ignore. ``prefilter_files``:
+    parse only the files whose path or bytes show a rule may care (see :mod:`prefilter`); the
+    findings are the same either way, only slower without it.
+    """
     rules = load_rules()
     chosen = set(codes) if codes is not None else set(rules)
     root = root.resolve() if root.is_dir() else root
@@ -342,7 +468,7 @@ def audit(
     findings: list[Finding] = []
     if root.is_dir():
         base = root
-        for item in iter_python_files(root, tuple(exclude)):
+        for item in iter_python_files(root, tuple(exclude), gitignore=gitignore):
             if isinstance(item, Unreadable):
                 if SKIPPED_FILE in chosen:
                     findings.append(
@@ -357,9 +483,17 @@ def audit(
     plan = Plan(chosen, app_dirs_of([c.rel for c in candidates]))
 
     facts_list: list[FileFacts] = []
-    for facts, file_findings in _analyze_all(candidates, plan, jobs):
-        facts_list.append(facts)
-        findings.extend(file_findings)
+    pulled: dict[str, int] = {}
+    if prefilter_files and root.is_dir():
+        ruled_out = _select_by_bytes(candidates, findings, plan)
+        batch = [c for c in candidates if c.rel not in ruled_out]
+    else:
+        ruled_out, batch = _RuledOut(), candidates
+    while batch:
+        for facts, file_findings in _analyze_all(batch, plan, jobs):
+            facts_list.append(facts)
+            findings.extend(file_findings)
+        batch = _needed_next(facts_list, ruled_out, pulled, root) if ruled_out else []
 
     if root.is_dir():
         parsed_facts = [f for f in facts_list if f.parsed]
@@ -367,6 +501,8 @@ def audit(
         for callback in plan.project_end:
             callback(project)
         findings.extend(project.findings)
+        if on_project is not None:
+            on_project(project)
 
     suppressions = {f.path: f.suppressions for f in facts_list if f.suppressions}
     kept: list[Finding] = []
@@ -386,7 +522,7 @@ def audit(
         root=base,
         findings=kept,
         suppressed=suppressed,
-        files_audited=parsed,
+        files_audited=parsed + len(ruled_out),
         files_skipped=len(facts_list) - parsed,
         rules=rules,
     )

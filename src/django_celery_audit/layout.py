@@ -9,48 +9,233 @@ template unnoticed.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django_celery_audit.context import Project
+from django_celery_audit.astutil import const_str, qualname
+from django_celery_audit.context import FileContext, Project
+from django_celery_audit.envreads import classify_env_read
 from django_celery_audit.filefacts import FileFacts
+from django_celery_audit.registry import Collector
 
 _DIAGNOSE_WORDS = ("diagnos", "doctor", "health")
+# Route words of a health endpoint (django-health-check mounts itself at "ht/").
+HEALTH_WORDS = ("health", "ping", "alive", "ready", "heartbeat", "ht/")
+_ROUTE_FUNCTIONS = frozenset({"path", "re_path", "url", "include"})
+FAIL_FAST_KEY = "layout.fail_fast"  # FileFacts.rule_data: (line, what) of a settings module's check
+HEALTH_ROUTE_KEY = "layout.health"  # FileFacts.rule_data: (line, route) of a health route
+
+Location = tuple[str, int, str]  # (path, line, what is there)
+
+# -- facts the layout needs that no rule collects ---------------------------------------------
+LAYOUT = Collector()
+
+
+def is_urls_module(parts: tuple[str, ...]) -> bool:
+    return parts[-1].endswith("urls.py")
+
+
+@LAYOUT.when
+def _settings_or_urls(ctx: FileContext) -> bool:
+    return (ctx.facts.is_settings and not ctx.facts.is_test) or is_urls_module(ctx.facts.parts)
+
+
+def _note_fail_fast(ctx: FileContext, line: int, what: str) -> None:
+    if ctx.facts.is_settings and FAIL_FAST_KEY not in ctx.facts.rule_data:
+        ctx.facts.rule_data[FAIL_FAST_KEY] = (line, what)
+
+
+@LAYOUT.register(ast.Raise)
+def _raise(ctx: FileContext, node: ast.Raise) -> None:
+    """A settings module that raises while it is imported refuses to start misconfigured."""
+    if ctx.scope is None or isinstance(ctx.scope, ast.FunctionDef):
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        name = qualname(exc, ctx.aliases) if exc is not None else None
+        _note_fail_fast(ctx, node.lineno, f"raises {(name or 'an error').rsplit('.', 1)[-1]}")
+
+
+@LAYOUT.register(ast.Subscript, ast.Call)
+def _required_read(ctx: FileContext, node: ast.Subscript | ast.Call) -> None:
+    if isinstance(node, ast.Call) and is_urls_module(ctx.facts.parts):
+        _route(ctx, node)
+    if ctx.scope is not None or not ctx.facts.is_settings:
+        return
+    read = classify_env_read(node, ctx)
+    if read is not None and read.required:
+        _note_fail_fast(ctx, node.lineno, f"requires {read.var or 'a variable'}")
+
+
+def _route(ctx: FileContext, node: ast.Call) -> None:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name not in _ROUTE_FUNCTIONS or not node.args:
+        return
+    route = const_str(node.args[0])
+    if route is None or HEALTH_ROUTE_KEY in ctx.facts.rule_data:
+        return
+    if any(word in route.lower() for word in HEALTH_WORDS):
+        ctx.facts.rule_data[HEALTH_ROUTE_KEY] = (node.lineno, route)
 
 
 @dataclass(frozen=True)
 class Piece:
+    """One piece of the template's layout, and how to find it in a project named its own way."""
+
     key: str
-    code: str
+    code: str | None  # the finding that reports it missing (None: the layout report only)
     template_path: str
     description: str
     needs_celery: bool
-    present: Callable[[Project], bool]
+    locate: Callable[[Project], list[Location]]
+    title: str  # the row's name in the layout report
+    template_does: str  # what the template's file does, in one line
+    instead: Callable[[Project], str] | None = None  # what a project without it does instead
 
     def path_for(self, slug: str) -> str:
         return self.template_path.format(slug=slug)
 
+    def present(self, project: Project) -> bool:
+        return bool(self.locate(project))
 
-def _selector(project: Project) -> bool:
-    return any(
-        f.settings_writes
-        and not f.is_test
-        and not f.is_settings
-        and f.entry_point is None
-        and not f.is_celery_app
+
+def _first_write(facts: FileFacts) -> tuple[int, str]:
+    write = facts.settings_writes[0]
+    named = f"{write.literal!r}" if write.literal else "a computed module"
+    return write.line, f"{write.kind} DJANGO_SETTINGS_MODULE to {named}"
+
+
+def _selectors(project: Project) -> list[Location]:
+    found = []
+    for f in project.files:
+        if f.settings_writes and not (
+            f.is_test or f.is_settings or f.entry_point is not None or f.is_celery_app
+        ):
+            line, what = _first_write(f)
+            found.append((f.path, line, what))
+    return found
+
+
+def _entry_point_choices(project: Project) -> str:
+    own = [
+        f"{f.path}:{_first_write(f)[0]} {_first_write(f)[1]}"
         for f in project.files
-    )
+        if f.settings_writes and not f.is_test and (f.entry_point or f.is_celery_app)
+    ]
+    if not own:
+        return "no module chooses the settings; each process relies on DJANGO_SETTINGS_MODULE"
+    return "each entry point chooses for itself: " + "; ".join(own[:4])
 
 
-def _settings_for(env: str) -> Callable[[Project], bool]:
-    def present(project: Project) -> bool:
-        return any(f.is_settings and f.settings_env == env for f in project.files)
-
-    return present
+def _settings_modules(project: Project) -> list[FileFacts]:
+    return sorted(project.settings_modules, key=lambda f: f.path)
 
 
-def _has_testing_settings(project: Project) -> bool:
-    return any(f.is_settings and (f.settings_env == "testing" or f.is_test) for f in project.files)
+def _settings_for(env: str) -> Callable[[Project], list[Location]]:
+    def locate(project: Project) -> list[Location]:
+        return [
+            (f.path, 1, f"{env} settings")
+            for f in _settings_modules(project)
+            if f.settings_env == env
+        ]
+
+    return locate
+
+
+def _split(project: Project) -> list[Location]:
+    """A settings split: at least one module per deployment next to shared settings."""
+    modules = _settings_modules(project)
+    envs = {f.settings_env for f in modules if f.settings_env}
+    if "production" not in envs or len(modules) < 2:
+        return []
+    return [(f.path, 1, f.settings_env or "shared") for f in modules]
+
+
+def _one_settings_module(project: Project) -> str:
+    modules = _settings_modules(project)
+    if not modules:
+        return "no settings module found"
+    names = ", ".join(f.path for f in modules[:4])
+    if len(modules) == 1:
+        return f"one settings module for every deployment: {names}"
+    return f"settings modules without one per deployment: {names}"
+
+
+def _testing(project: Project) -> list[Location]:
+    return [
+        (f.path, 1, "testing settings")
+        for f in sorted(project.files, key=lambda f: f.path)
+        if f.is_settings and (f.settings_env == "testing" or f.is_test)
+    ]
+
+
+def _tests_share(project: Project) -> str:
+    return "tests run on the deployment settings (or sniff sys.argv/sys.modules to change them)"
+
+
+def _fail_fast(project: Project) -> list[Location]:
+    """Production settings modules that raise or require a variable while imported, themselves or
+    in a module they star-import (``from .base import *``)."""
+    found = []
+    for f in _settings_modules(project):
+        if f.settings_env != "production":
+            continue
+        pending, seen = [f], {f.path}
+        while pending:
+            current = pending.pop()
+            check = current.rule_data.get(FAIL_FAST_KEY)
+            if check is not None:
+                found.append((current.path, check[0], check[1]))
+                break
+            for level, module, _line in current.star_imports:
+                target = project.resolve_import(current, level, module)
+                if target is not None and target.path not in seen:
+                    seen.add(target.path)
+                    pending.append(target)
+    return sorted(set(found))
+
+
+def _no_fail_fast(project: Project) -> str:
+    production = [f.path for f in _settings_modules(project) if f.settings_env == "production"]
+    if production:
+        return (
+            f"{', '.join(production[:3])} neither raises nor requires a variable while it is "
+            "imported: a missing value becomes a default at run time"
+        )
+    return "no production settings module, so nothing refuses to start with missing values"
+
+
+def _imports_of(facts: FileFacts) -> list[tuple[int, str, tuple[str, ...]]]:
+    from django_celery_audit.prefilter import IMPORTS_KEY
+
+    found: list[tuple[int, str, tuple[str, ...]]] = facts.rule_data.get(IMPORTS_KEY, [])
+    return found
+
+
+def _celery_through_selector(project: Project) -> list[Location]:
+    selectors = {path for path, _l, _w in _selectors(project)}
+    found = []
+    for app in project.celery_apps:
+        if any(w.literal for w in app.settings_writes):
+            continue
+        for level, module, names in _imports_of(app):
+            for name in (module, *(f"{module}.{n}" for n in names)):
+                target = project.resolve_import(app, level, name) if name else None
+                if target is not None and target.path in selectors:
+                    assert app.celery_app_at is not None
+                    found.append((app.path, app.celery_app_at[0], f"uses {target.path}"))
+    return found
+
+
+def _celery_own_choice(project: Project) -> str:
+    own = [
+        f"{app.path}:{_first_write(app)[0]} {_first_write(app)[1]}"
+        for app in project.celery_apps
+        if app.settings_writes
+    ]
+    if own:
+        return "the Celery app chooses for itself: " + "; ".join(own[:3])
+    return "the Celery app relies on whatever DJANGO_SETTINGS_MODULE the worker inherits"
 
 
 def db_touching_functions(project: Project) -> set[str]:
@@ -83,19 +268,49 @@ def worker_handlers(project: Project) -> tuple[list[tuple[FileFacts, str, str, i
     return handlers, db_touching_functions(project) if handlers else set()
 
 
-def _diagnostics(project: Project) -> bool:
+def _diagnostics(project: Project) -> list[Location]:
     handlers, touching = worker_handlers(project)
-    return any(handler in touching for _f, _s, handler, _l in handlers)
+    return [
+        (f.path, line, f"{signal} -> {handler}() probes the database")
+        for f, signal, handler, line in handlers
+        if handler in touching
+    ]
 
 
-def _diagnose_command(project: Project) -> bool:
-    for facts in project.files:
-        parts = facts.parts
-        if len(parts) >= 3 and parts[-3:-1] == ("management", "commands"):
+def _no_diagnostics(project: Project) -> str:
+    handlers, _touching = worker_handlers(project)
+    if handlers:
+        named = "; ".join(
+            f"{f.path}:{line} {signal} -> {h}()" for f, signal, h, line in handlers[:3]
+        )
+        return f"worker signal handlers that never touch the database: {named}"
+    return (
+        "no worker signal handler: a worker on the wrong database looks healthy until a task fails"
+    )
+
+
+def _diagnose_command(project: Project) -> list[Location]:
+    found = []
+    for path in sorted(project.all_paths):
+        parts = path.split("/")
+        if len(parts) >= 3 and parts[-3:-1] == ["management", "commands"]:
             stem = parts[-1][:-3].lower()
             if any(word in stem for word in _DIAGNOSE_WORDS):
-                return True
-    return False
+                found.append((path, 1, f"manage.py {parts[-1][:-3]}"))
+    return found
+
+
+def _health(project: Project) -> list[Location]:
+    found = []
+    for f in sorted(project.files, key=lambda f: f.path):
+        route = f.rule_data.get(HEALTH_ROUTE_KEY)
+        if route is not None and not f.is_test:
+            found.append((f.path, route[0], f"route {route[1]!r}"))
+    return found
+
+
+def _nothing(what: str) -> Callable[[Project], str]:
+    return lambda project: what
 
 
 EXPECTED_LAYOUT: tuple[Piece, ...] = (
@@ -105,7 +320,21 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "{slug}/environment.py",
         "one selector module that maps DJANGO_ENVIRONMENT to a settings module",
         False,
-        _selector,
+        _selectors,
+        "one selector",
+        "maps DJANGO_ENVIRONMENT to a settings module; every entry point calls it",
+        _entry_point_choices,
+    ),
+    Piece(
+        "settings-split",
+        None,
+        "{slug}/settings/base.py",
+        "settings split by deployment",
+        False,
+        _split,
+        "settings split",
+        "shared base.py; development, staging, production and testing.py import it",
+        _one_settings_module,
     ),
     Piece(
         "testing-settings",
@@ -113,7 +342,10 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "{slug}/settings/testing.py",
         "testing settings",
         False,
-        _has_testing_settings,
+        _testing,
+        "testing settings",
+        "a module of its own that pytest-django loads; nothing sniffs how it was started",
+        _tests_share,
     ),
     Piece(
         "production-settings",
@@ -122,6 +354,9 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "production settings",
         False,
         _settings_for("production"),
+        "production settings",
+        "every value from the environment, no defaults",
+        _one_settings_module,
     ),
     Piece(
         "staging-settings",
@@ -130,6 +365,31 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "staging settings",
         False,
         _settings_for("staging"),
+        "staging settings",
+        "production's settings under another name, to try changes first",
+        _nothing("changes to production settings are first tried in production"),
+    ),
+    Piece(
+        "production-fail-fast",
+        None,
+        "{slug}/settings/production.py",
+        "production settings that refuse to start with a variable missing",
+        False,
+        _fail_fast,
+        "production fail-fast",
+        "raises one ImproperlyConfigured naming every missing variable, at import",
+        _no_fail_fast,
+    ),
+    Piece(
+        "celery-through-selector",
+        None,
+        "{slug}/celery.py",
+        "a Celery app that chooses its settings through the selector",
+        True,
+        _celery_through_selector,
+        "Celery app through the selector",
+        "calls environment.configure_settings() before creating the app",
+        _celery_own_choice,
     ),
     Piece(
         "worker-diagnostics",
@@ -138,6 +398,9 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "worker diagnostics (a worker signal handler that probes the database)",
         True,
         _diagnostics,
+        "worker diagnostics",
+        "worker signal handlers probe the database and broker before the worker takes tasks",
+        _no_diagnostics,
     ),
     Piece(
         "diagnose-command",
@@ -146,6 +409,22 @@ EXPECTED_LAYOUT: tuple[Piece, ...] = (
         "a `manage.py diagnose` command",
         True,
         _diagnose_command,
+        "diagnose command",
+        "manage.py diagnose prints the settings module, database and broker a process uses",
+        _nothing("nobody can ask a running container which database it uses"),
+    ),
+    Piece(
+        "health-endpoint",
+        None,
+        "{slug}/health.py",
+        "a health endpoint",
+        False,
+        _health,
+        "health endpoint",
+        "/health/ answers 200 or 503 from a database and broker probe",
+        _nothing(
+            "no health route in any urls module: a load balancer cannot tell a broken web process"
+        ),
     ),
 )
 
@@ -171,3 +450,59 @@ def anchor_for(item: Piece, project: Project) -> tuple[str, int]:
         assert app.celery_app_at is not None
         return app.path, app.celery_app_at[0]
     return project.primary_anchor()
+
+
+# -- the side-by-side report ------------------------------------------------------------------
+REPORT_KEYS = (
+    "selector",
+    "settings-split",
+    "testing-settings",
+    "production-fail-fast",
+    "celery-through-selector",
+    "worker-diagnostics",
+    "diagnose-command",
+    "health-endpoint",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    title: str
+    template: str  # where the template has it
+    template_does: str
+    status: str  # "present", "missing" or "not applicable"
+    found: list[Location]
+    instead: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "template": self.template,
+            "template_does": self.template_does,
+            "status": self.status,
+            "found": [{"path": p, "line": line, "what": what} for p, line, what in self.found],
+            "instead": self.instead,
+        }
+
+
+def report(project: Project, slug: str = "<project>") -> list[Row]:
+    rows = []
+    for key in REPORT_KEYS:
+        item = piece(key)
+        found: list[Location] = []
+        instead: str | None
+        if not applies(item, project):
+            status = "not applicable"
+            instead = (
+                "no Celery app in this project" if item.needs_celery else "not a Django project"
+            )
+        else:
+            found = item.locate(project)
+            status = "present" if found else "missing"
+            instead = None if found or item.instead is None else item.instead(project)
+        rows.append(
+            Row(key, item.title, item.path_for(slug), item.template_does, status, found, instead)
+        )
+    return rows

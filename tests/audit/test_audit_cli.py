@@ -76,7 +76,8 @@ def test_select_and_ignore(capsys, project):
     assert run(capsys, project, "--ignore", "DCA101")[0] == 0
     assert run(capsys, project, "--select", "DCA2,DCA3")[0] == 0
     assert run(capsys, project, "--select", "DCA1")[0] == 1
-    assert run(capsys, project, "--select", "DCA101", "--ignore", "dca1")[0] == 0
+    # Ignoring everything selected leaves no rule to run: a usage error, not a silent pass.
+    assert run(capsys, project, "--select", "DCA101", "--ignore", "dca1")[0] == 2
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from .conftest import FIXTURES, REPO_ROOT
 def result(tmp_path_factory):
     root = tmp_path_factory.mktemp("out") / "incident"
     shutil.copytree(FIXTURES / "incident", root)
-    (root / "broken.py").write_bytes(b"print 'py2'\n")
+    (root / "broken_settings.py").write_bytes(b"print 'py2'\n")
     return audit(root, jobs=1)
 
 

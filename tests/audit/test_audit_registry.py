@@ -62,5 +62,5 @@ def test_every_rule_is_documented_and_tested():
 def test_layout_codes_exist():
     loaded = load_rules()
     for piece in EXPECTED_LAYOUT:
-        assert piece.code in loaded
+        assert piece.code is None or piece.code in loaded  # None: the layout report only
         assert piece.template_path.startswith("{slug}/")

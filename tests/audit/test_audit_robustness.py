@@ -31,11 +31,13 @@ BAD_SETTINGS = (
 )
 def test_unparsable_files_are_info_and_skipped(tmp_path, content, reason):
     (tmp_path / "proj").mkdir()
-    (tmp_path / "proj" / "broken.py").write_bytes(content)
+    # Named like settings, so a rule may care about it: files that no rule can care about are
+    # ruled out from their bytes and never parsed (tests/audit/test_audit_prefilter.py).
+    (tmp_path / "proj" / "broken_settings.py").write_bytes(content)
     (tmp_path / "proj" / "settings.py").write_text(BAD_SETTINGS)
     result = audit(tmp_path, codes={"DCA001", "DCA101"}, jobs=1)
     assert [(f.code, f.severity.label, f.path) for f in result.findings] == [
-        ("DCA001", "info", "proj/broken.py"),
+        ("DCA001", "info", "proj/broken_settings.py"),
         ("DCA101", "error", "proj/settings.py"),
     ]
     assert reason in result.findings[0].message
