@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from django_celery_audit import engine
 from django_celery_audit.engine import MAX_FILE_SIZE, audit
 
 from .conftest import FIXTURES, summary
@@ -111,10 +112,31 @@ def test_never_writes_into_the_audited_tree(tmp_path):
     assert not list(root.rglob("__pycache__"))
 
 
-def test_parallel_and_serial_runs_agree(tmp_path):
+def test_parallel_and_serial_runs_agree(tmp_path, monkeypatch):
+    """Several batches, analysed in pool processes (not the serial fallback), merged in order."""
     root = tmp_path / "incident"
     shutil.copytree(FIXTURES / "incident", root)
-    assert audit(root, jobs=1).findings == audit(root, jobs=2).findings
+    # Files sorted before and after the incident's, so its findings come from several batches.
+    for number in range(40):
+        for prefix in ("a", "zz"):
+            (root / f"{prefix}_filler_{number:02}.py").write_text(f"VALUE = {number}\n")
+    serial = audit(root, jobs=1)
+
+    calls = tmp_path / "analysed-by"
+    analyze_file = engine.analyze_file
+
+    def recording(candidate, plan):
+        with calls.open("a") as record:  # one short line per call: appends do not interleave
+            record.write(f"{os.getpid()}\n")
+        return analyze_file(candidate, plan)
+
+    monkeypatch.setattr(engine, "analyze_file", recording)
+    parallel = audit(root, jobs=2)
+    pids = calls.read_text().split()
+    assert len(pids) == serial.files_audited > 80
+    assert str(os.getpid()) not in pids, "the pool fell back to analysing in this process"
+    assert parallel.findings == serial.findings
+    assert len({finding.path for finding in serial.findings}) > 1
 
 
 def test_audited_code_warnings_are_not_printed(tmp_path, capfd):
