@@ -48,6 +48,7 @@ class FileContext(Reporter):
         self.source = source
         self._lines: list[bytes] | None = None
         self.mentions_celery = b"Celery" in source
+        self.may_make_env_objects = b"Env" in source or b"Config" in source
         # Set by the walker before each callback:
         self.stmt: ast.stmt | None = None  # nearest enclosing statement (the node itself if a stmt)
         self.scope: ast.AST | None = None  # enclosing def/lambda/class, None at module level

@@ -125,11 +125,12 @@ def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign | ast.AugAssign) 
                 ctx.assignments.setdefault(name, []).append(value)
             if value is None:
                 continue
-            if _is_celery_class(qualname(value, ctx.aliases)):
+            if ctx.mentions_celery and _is_celery_class(qualname(value, ctx.aliases)):
                 ctx.aliases[name] = "celery.Celery"  # CeleryApp = Celery
-            obj = env_object_of(value, ctx.aliases)
-            if obj is not None:
-                ctx.env_objects[name] = obj
+            if ctx.may_make_env_objects and isinstance(value, ast.Call):
+                obj = env_object_of(value, ctx.aliases)
+                if obj is not None:
+                    ctx.env_objects[name] = obj
         elif isinstance(target, ast.Subscript) and const_str(target.slice) == SETTINGS_VAR:
             # os.environ, or a mapping parameter that defaults to it (environ=os.environ)
             _record_settings_write(ctx, "assign", value, node)
