@@ -463,8 +463,6 @@ def _namespace(ctx: FileContext) -> None:
         if JUDGED_SETTINGS & set(ctx.assignments):
             events = _events(ctx)
             values = ctx.assignments
-    if not (events or values or helpers or ctx.env_objects):
-        return
     returns = {}
     if facts.is_settings or reads_env:
         returns = {
@@ -472,6 +470,8 @@ def _namespace(ctx: FileContext) -> None:
             for name, function in ctx.module_functions.items()
             if (found := returned_values(function))
         }
+    if not (events or values or helpers or ctx.env_objects or returns):
+        return
     facts.module = ModuleFacts(
         events=events,
         aliases=dict(ctx.aliases),

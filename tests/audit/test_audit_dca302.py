@@ -89,3 +89,15 @@ def test_reports_sqlite_fallback(audit_files, case):
 @pytest.mark.parametrize("case", sorted(NOT_FALLBACKS))
 def test_sqlite_traps(audit_files, case):
     assert audit_files({PROD: NOT_FALLBACKS[case]}, "DCA302") == []
+
+
+def test_sqlite_fallback_built_in_another_module(audit_files):
+    source, _line = SQLITE_FALLBACKS["built-by-a-function"]
+    builder = source.split("DATABASES =")[0]
+    files = {
+        "proj/dbconf.py": builder,
+        PROD: 'from proj.dbconf import database\nDATABASES = {"default": database()}\n',
+    }
+    findings = audit_files(files, "DCA302")
+    assert [(f.path, f.line) for f in findings] == [(PROD, 2)]
+    assert "(from proj/dbconf.py:8)" in findings[0].message
