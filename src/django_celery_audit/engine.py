@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import SimpleNamespace
 
-from django_celery_audit import prefilter
+from django_celery_audit import newparse, prefilter
 from django_celery_audit.classify import (
     ENTRY_POINT_FILES,
     app_dirs_of,
@@ -207,12 +207,27 @@ def _parse(source: bytes, rel: str) -> tuple[ast.Module | None, tuple[int, str] 
             f"needs Python {needs} to parse (Python {here}, which runs the auditor, cannot); "
             f"re-run the auditor under Python {needs}"
         )
+    elif "must be parenthesized" in reason and _newest_python() < (3, 14):
+        # `except A, B:` is Python 3.14 (PEP 758), or Python 2's `except A, e:`.
+        reason = (
+            f"does not parse before Python 3.14 ({reason.split('(', 1)[1]}; unless it is "
+            "Python 2, re-run the auditor under Python 3.14"
+        )
+    elif newparse.gave_up():
+        reason += (
+            f" on Python {here} (newer Pythons were not asked: they rejected "
+            f"{newparse.REJECTIONS_BEFORE_GIVING_UP} other files of this project too)"
+        )
     elif not newer_pythons():
         reason += (
             f" on Python {here}, and no newer Python was found to try; if the file is written "
             "for a newer Python, re-run the auditor under that version"
         )
     return None, (line, reason)
+
+
+def _newest_python() -> tuple[int, int]:
+    return max((version for _path, version in newer_pythons()), default=sys.version_info[:2])
 
 
 def _facts_for(rel: str) -> FileFacts:

@@ -21,6 +21,8 @@ from functools import cache
 from typing import Any
 
 _TIMEOUT = 60
+REJECTIONS_BEFORE_GIVING_UP = 20
+_rejected = [0]  # per process (parallel workers each keep their own)
 # Run by the newer interpreter: read source on stdin, print the tree as JSON.
 _DUMPER = r"""
 import ast, base64, json, sys
@@ -93,9 +95,19 @@ def _decode(value: Any) -> Any:
     return node
 
 
+def gave_up() -> bool:
+    """Whether this process stopped asking newer Pythons (too many files they rejected too)."""
+    return _rejected[0] >= REJECTIONS_BEFORE_GIVING_UP
+
+
 def parse_with_newer(source: bytes) -> tuple[ast.Module | None, str | None]:
     """(tree, None) when a newer Python parses ``source``; (None, "3.X") when one parses it but its
-    tree cannot be rebuilt here; (None, None) when none parses it (or none is installed)."""
+    tree cannot be rebuilt here; (None, None) when none parses it (or none is installed).
+
+    After a few files that the newer Python rejects too (Python 2 trees, broken files), this
+    process stops asking: each ask starts an interpreter."""
+    if gave_up():
+        return None, None
     for path, version in newer_pythons():
         try:
             done = subprocess.run(
@@ -109,6 +121,7 @@ def parse_with_newer(source: bytes) -> tuple[ast.Module | None, str | None]:
         except (OSError, subprocess.SubprocessError, ValueError):
             continue
         if "tree" not in answer:
+            _rejected[0] += 1
             return None, None  # the newest Python rejects it too: a real syntax error
         try:
             tree = _decode(answer["tree"])

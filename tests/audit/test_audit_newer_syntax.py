@@ -25,7 +25,8 @@ SECRET_KEY = "hard-coded"
 
 
 @pytest.fixture
-def newer_python_present():
+def newer_python_present(monkeypatch):
+    monkeypatch.setattr(newparse, "_rejected", [0])  # other tests' broken files do not count
     if sys.version_info >= (3, 12):
         return  # this interpreter parses the file itself
     assert newparse.newer_pythons(), (
@@ -62,3 +63,25 @@ def test_without_a_newer_python_says_how_to_rerun(audit_files, monkeypatch):
 
 def _reject(source, filename="<unknown>"):
     raise SyntaxError("invalid syntax", (filename, 2, 1, "", 2, 2))
+
+
+def test_unparenthesized_except_names_python_3_14(audit_files, monkeypatch):
+    monkeypatch.setattr(engine, "newer_pythons", lambda: (("/x/python3.13", (3, 13)),))
+    monkeypatch.setattr(engine, "parse_with_newer", lambda source: (None, None))
+    source = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
+    (finding,) = audit_files({"proj/app.py": source}, "DCA001")
+    assert finding.line == 3
+    assert "does not parse before Python 3.14" in finding.message
+    assert "re-run the auditor under Python 3.14" in finding.message
+
+
+def test_stops_asking_after_files_the_newer_python_rejects_too(audit_files, monkeypatch):
+    monkeypatch.setattr(newparse, "_rejected", [newparse.REJECTIONS_BEFORE_GIVING_UP])
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError("a newer Python was started after the budget was spent")
+
+    monkeypatch.setattr(newparse.subprocess, "run", no_subprocess)
+    assert newparse.parse_with_newer(b"def broken(:\n") == (None, None)
+    (finding,) = audit_files({"proj/app.py": "def broken(:\n    pass\n"}, "DCA001")
+    assert "newer Pythons were not asked" in finding.message
