@@ -69,7 +69,7 @@ def test_unparenthesized_except_names_python_3_14(audit_files, monkeypatch):
     monkeypatch.setattr(engine, "newer_pythons", lambda: (("/x/python3.13", (3, 13)),))
     monkeypatch.setattr(engine, "parse_with_newer", lambda source: (None, None))
     source = "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n"
-    (finding,) = audit_files({"proj/app.py": source}, "DCA001")
+    (finding,) = audit_files({"proj/celery.py": source}, "DCA001")
     assert finding.line == 3
     assert "does not parse before Python 3.14" in finding.message
     assert "re-run the auditor under Python 3.14" in finding.message
@@ -83,5 +83,5 @@ def test_stops_asking_after_files_the_newer_python_rejects_too(audit_files, monk
 
     monkeypatch.setattr(newparse.subprocess, "run", no_subprocess)
     assert newparse.parse_with_newer(b"def broken(:\n") == (None, None)
-    (finding,) = audit_files({"proj/app.py": "def broken(:\n    pass\n"}, "DCA001")
+    (finding,) = audit_files({"proj/celery.py": "def broken(:\n    pass\n"}, "DCA001")
     assert "newer Pythons were not asked" in finding.message
