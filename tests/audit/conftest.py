@@ -19,6 +19,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 Files = dict[str, str]
 
 
+@pytest.fixture(scope="session")
+def template_render(tmp_path_factory) -> Path:
+    """The template rendered with its default answers, once: read it, copy it to change it."""
+    from cookiecutter.main import cookiecutter
+
+    output = tmp_path_factory.mktemp("template-render")
+    return Path(cookiecutter(str(REPO_ROOT), no_input=True, output_dir=str(output)))
+
+
 def write_tree(root: Path, files: Files) -> Path:
     for rel, text in files.items():
         path = root / rel

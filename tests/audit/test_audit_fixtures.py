@@ -32,10 +32,3 @@ def test_incident_fixture():
     assert not any(f.code == "DCA204" for f in findings)
     production = [f for f in findings if f.code == "DCA101" and f.path.endswith("production.py")]
     assert production[0].severity.label == "error"
-
-
-def test_template_like_fixture_is_clean():
-    result = audit(FIXTURES / "template_like", jobs=1)
-    assert result.findings == []
-    # migrations/ (which holds a Python 2 file) and nothing else was skipped.
-    assert result.files_skipped == 0
