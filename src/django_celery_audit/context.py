@@ -61,6 +61,7 @@ class FileContext(Reporter):
         self.settings_assignments: list[tuple[str, ast.stmt, ast.expr | None]] = []
         self.settings_write_nodes: list[tuple[SettingsWrite, ast.AST]] = []
         self._helpers: dict[str, Helper | None] = {}
+        self.persisted: set[str] = set()  # module-level names written to a file
         # Scratch space for rules, keyed by rule code. Dropped with the tree.
         self.data: dict[str, Any] = {}
 

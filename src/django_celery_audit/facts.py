@@ -38,6 +38,8 @@ JUDGED_SETTINGS = frozenset(
     {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASES", "CELERY_TASK_ALWAYS_EAGER"}
 )
 _ENV_MARKERS = (b"environ", b"getenv", b"decouple", b"config(")
+_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv"})
+_FILE_WRITERS = frozenset({"write", "write_text", "write_bytes"})
 
 
 def _scope_key(scope: ast.AST | None) -> str | None:
@@ -125,8 +127,11 @@ def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign | ast.AugAssign) 
                 ctx.assignments.setdefault(name, []).append(value)
             if value is None:
                 continue
-            if ctx.mentions_celery and _is_celery_class(qualname(value, ctx.aliases)):
+            bound_to = qualname(value, ctx.aliases)
+            if ctx.mentions_celery and _is_celery_class(bound_to):
                 ctx.aliases[name] = "celery.Celery"  # CeleryApp = Celery
+            elif bound_to in _ENV_GETTERS:
+                ctx.aliases[name] = bound_to  # get_secret = os.environ.get
             if ctx.may_make_env_objects and isinstance(value, ast.Call):
                 obj = env_object_of(value, ctx.aliases)
                 if obj is not None:
@@ -184,6 +189,8 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
         if callee:
             _function(ctx, key).calls.add(callee)
     elif ctx.scope is None:
+        if isinstance(func, ast.Attribute) and func.attr in _FILE_WRITERS:
+            ctx.persisted.update(a.id for a in node.args if isinstance(a, ast.Name))
         if isinstance(func, ast.Name) and func.id in ctx.facts.imports:
             ctx.facts.imported_calls.append((func.id, node.lineno, ctx.column_of(node)))
         elif (
@@ -480,6 +487,7 @@ def _namespace(ctx: FileContext) -> None:
         helpers=helpers,
         returns=returns,
         guards=_guard_mentions(ctx) if facts.is_settings else frozenset(),
+        persisted=frozenset(ctx.persisted),
         functions={
             name: function
             for name, function in ctx.module_functions.items()

@@ -112,6 +112,7 @@ class ModuleFacts:
     # Functions that may turn out to be helpers once imported names are known (settings only).
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     guards: frozenset[str] = frozenset()  # names and strings that raising checks look at
+    persisted: frozenset[str] = frozenset()  # names written to a file (f.write(SECRET_KEY))
 
 
 @dataclass(slots=True)

@@ -154,6 +154,12 @@ WARNING_CASES = {
 }
 
 CLEAN_CASES = {
+    "branch-that-only-exits": """
+        import sys
+        if "test" in sys.argv:
+            print("run the tests with pytest")
+            sys.exit(1)
+        """,
     "explicit-variable": """
         import os
         if os.environ.get("DJANGO_ENVIRONMENT") == "testing":

@@ -49,3 +49,15 @@ def test_all_calling_the_selector_is_fine(audit_files):
         "proj/celery.py": SELECTOR_CALL + 'from celery import Celery\napp = Celery("proj")\n',
     }
     assert audit_files(files, "DCA104") == []
+
+
+def test_entry_point_naming_a_module_missing_from_the_tree_is_left_out(audit_files):
+    files = {
+        "manage.py": MANAGE.format(env="prod"),
+        "proj/settings/prod.py": "INSTALLED_APPS = []\n",
+        "legacy/main/wsgi.py": WSGI.replace("proj.settings", "legacy.settings").format(env="prod"),
+    }
+    assert audit_files(files, "DCA104") == []
+    # Trap: once the other module is in the tree, the two entry points really disagree.
+    files["legacy/settings/prod.py"] = "INSTALLED_APPS = []\n"
+    assert summary(audit_files(files, "DCA104")) == [("DCA104", "error", "legacy/main/wsgi.py", 2)]

@@ -20,7 +20,18 @@ BAD = {
     ),
 }
 BAD["token-urlsafe"] = "import secrets\nSECRET_KEY = secrets.token_urlsafe(50)\n"
+BAD["generated-when-unset"] = (
+    "import os\nfrom django.core.management.utils import get_random_secret_key\n"
+    'SECRET_KEY = os.environ.get("SECRET_KEY") or get_random_secret_key()\n'
+)
 GOOD = {
+    # Generated once and written where the next process reads it: one key for all.
+    "generated-and-persisted": (
+        "from pathlib import Path\nfrom django.utils.crypto import get_random_string\n"
+        'KEY_FILE = Path("/var/lib/app/secret")\n'
+        "if KEY_FILE.exists():\n    SECRET_KEY = KEY_FILE.read_text()\nelse:\n"
+        "    SECRET_KEY = get_random_string(50)\n    KEY_FILE.write_text(SECRET_KEY)\n"
+    ),
     # Django refuses to start with an empty key: as good as required.
     "empty-default": 'import os\nSECRET_KEY = os.environ.get("SECRET_KEY", "")\n',
     # The read feeds a path, not the key: its default is not the key's.

@@ -42,6 +42,11 @@ GOOD = {
         "from django.conf import settings\nsettings.CELERY_TASK_ALWAYS_EAGER = True\n",
     ),
     "off": ("proj/settings/production.py", "CELERY_TASK_ALWAYS_EAGER = False\n"),
+    # Class-based settings: a subclass may turn it off again (out of reach, so quiet).
+    "class-attribute": (
+        "proj/settings/base.py",
+        "class Base:\n    CELERY_TASK_ALWAYS_EAGER = True\n    INSTALLED_APPS = []\n",
+    ),
     "computed-from-a-required-url": (
         "proj/settings/production.py",
         "import os\nCELERY_TASK_ALWAYS_EAGER = not os.environ['CELERY_BROKER_URL']\n",

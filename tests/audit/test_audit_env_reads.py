@@ -116,3 +116,18 @@ def test_constant_from_another_module(audit_files):
         "SECRET_KEY = os.environ[KEY_VARIABLE]\n"
     )
     assert audit_files(files, "DCA203") == []
+
+
+def test_alias_of_os_environ_get_from_another_module(audit_files):
+    files = {
+        "proj/settings/_util.py": "import os\nget_secret = os.environ.get\n",
+        PROD: (
+            "from django.core.management.utils import get_random_secret_key\n"
+            "from ._util import get_secret\n"
+            'SECRET_KEY = get_secret("DJANGO_SECRET", None) or get_random_secret_key()\n'
+            'DEBUG = get_secret("DJANGO_DEBUG", "1") == "1"\n'
+        ),
+    }
+    findings = audit_files(files, "DCA203", "DCA204")
+    assert summary(findings) == [("DCA203", "error", PROD, 3), ("DCA204", "error", PROD, 4)]
+    assert "generated at import time when the variable is unset" in findings[0].message

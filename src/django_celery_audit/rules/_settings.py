@@ -42,6 +42,7 @@ class SettingValue:
     binding: Binding
     scope: Scope
     alternatives: int = 1  # how many assignments of this setting may be in force
+    persisted: bool = False  # the module writes this setting's value to a file
 
     @property
     def name(self) -> str:
@@ -181,7 +182,13 @@ def report_production(
         for setting in settings:
             for bound in resolved.settings.get(setting, ()):
                 candidates = resolved.settings[setting]
-                value = SettingValue(bound.binding, model.scope(bound.facts), len(candidates))
+                module = bound.facts.module
+                value = SettingValue(
+                    bound.binding,
+                    model.scope(bound.facts),
+                    len(candidates),
+                    module is not None and setting in module.persisted,
+                )
                 for verdict in judge(value):
                     if verdict.guard_keys & guards:
                         continue

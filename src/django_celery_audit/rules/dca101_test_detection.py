@@ -6,7 +6,8 @@ whose dependencies pull it in; ``'test' in sys.argv`` is true for ``celery worke
 PYTEST_* variables leak into containers. In the incident such a branch swapped DATABASES for
 in-memory SQLite inside production workers. Reported as an error when the branch changes
 DATABASES, CACHES, CELERY_* or imports another settings module (directly, or through a flag such
-as ``TESTING = ...`` that a later branch uses), and as a warning otherwise. Test code (tests/,
+as ``TESTING = ...`` that a later branch uses), as a warning when it sets other names, and not at
+all when it sets nothing (``if "test" in sys.argv: sys.exit("use pytest")``). Test code (tests/,
 conftest.py, test_*.py) and testing settings are not checked.
 """
 
@@ -318,7 +319,7 @@ def _report(ctx: FileContext) -> None:
                 "a worker can take that branch in production",
                 Severity.ERROR,
             )
-        else:
+        elif consequences.flags:
             ctx.report(
                 RULE,
                 node,

@@ -3,7 +3,9 @@ configurations.
 
 When manage.py, wsgi.py, asgi.py and the Celery app module each name their own default, the
 process that happens to start without DJANGO_SETTINGS_MODULE decides which database it talks to.
-The incident's web server and worker disagreed in exactly this way. Reported as an error when two
+The incident's web server and worker disagreed in exactly this way. An entry point that names a
+module missing from the tree, while the others name modules that are there, is left out: it
+starts nothing in this project. Reported as an error when two
 entry points name different modules, and as a warning when one names a module itself while
 others compute theirs (so it ignores the selector the others use).
 """
@@ -53,7 +55,12 @@ def _default_of(facts: FileFacts) -> tuple[str, str | None]:
 def _report(project: Project) -> None:
     entries = _entry_points(project)
     defaults = {f.path: _default_of(f) for f in entries}
-    literal = {path: value for path, (kind, value) in defaults.items() if kind == "literal"}
+    literal = {path: value for path, (kind, value) in defaults.items() if value is not None}
+    present = {path for path, value in literal.items() if project.find_module(value) is not None}
+    if present:
+        # An entry point naming a module that is not in the tree (a leftover wsgi.py of another
+        # project) starts nothing here: it cannot disagree with the ones that do.
+        literal = {path: value for path, value in literal.items() if path in present}
     computed = sorted(path for path, (kind, _) in defaults.items() if kind == "computed")
     if not literal:
         return

@@ -40,6 +40,23 @@ _GENERATORS = (
 )
 
 
+def _generated(node: ast.expr, value: SettingValue, when: str = "") -> tuple[ast.Call, str] | None:
+    """The call that generates the key, as the value or as a fallback (``x or generate()``)."""
+    if isinstance(node, ast.Call):
+        name = qualname(node.func, value.scope.aliases) or ""
+        return (node, when) if name.endswith(_GENERATORS) else None
+    branches: list[ast.expr] = []
+    if isinstance(node, ast.BoolOp):
+        branches = node.values
+    elif isinstance(node, ast.IfExp):
+        branches = [node.body, node.orelse]
+    for branch in branches:
+        found = _generated(branch, value, " when the variable is unset")
+        if found is not None:
+            return found
+    return None
+
+
 @settings_rule(RULE, "SECRET_KEY")
 def _judge(value: SettingValue) -> Iterator[Verdict]:
     literal = value.literal()
@@ -48,13 +65,15 @@ def _judge(value: SettingValue) -> Iterator[Verdict]:
         if isinstance(constant.value, str) and constant.value:
             yield value.verdict(constant, "SECRET_KEY is hard-coded", scope=scope)
         return
-    call = value.value
-    if isinstance(call, ast.Call) and (qualname(call.func, value.scope.aliases) or "").endswith(
-        _GENERATORS
-    ):
-        yield value.verdict(
-            call, "SECRET_KEY is generated at import time: every process signs with its own key"
-        )
+    generated = _generated(value.value, value)
+    if generated is not None:
+        call, when = generated
+        if not value.persisted:  # written to a file that later processes read: one key
+            yield value.verdict(
+                call,
+                f"SECRET_KEY is generated at import time{when}: every process signs with its own "
+                "key",
+            )
         return
     for read in value.reads():
         if read.has_default and not read.empty_default:  # Django refuses an empty key

@@ -85,6 +85,8 @@ def _flag(ctx: FileContext, node: ast.AST, name: str, when: str) -> None:
 
 @RULE.register(ast.Assign, ast.AnnAssign)
 def _assign(ctx: FileContext, node: ast.Assign | ast.AnnAssign) -> None:
+    if isinstance(ctx.scope, ast.ClassDef):
+        return  # class-based settings: a subclass may override it (out of reach, see docs)
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     for target in flatten_targets(targets):
         name = (
