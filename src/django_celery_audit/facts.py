@@ -256,7 +256,10 @@ def _module_prefix(value: ast.AST, ctx: FileContext) -> str | None:
         return const_str(value.values[0])
     if isinstance(value, ast.BinOp):
         if isinstance(value.op, ast.Add):
-            return const_str(value.left) or _module_prefix(value.left, ctx)
+            left = value.left
+            while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
+                left = left.left  # "a." + env + "." + x: the leftmost operand starts the name
+            return const_str(left)
         if isinstance(value.op, ast.Mod):
             text = const_str(value.left)
             return text.split("%", 1)[0] if text else None

@@ -43,6 +43,7 @@ NOT_PRODUCTION = frozenset({"development", "testing"})
 DEMO_DIRS = frozenset(
     {"docs", "doc", "example", "examples", "sample", "samples", "demo", "demos", "sandbox"}
 )
+MAX_IMPORT_DEPTH = 64
 PYTEST_CONFIGS = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")
 _CONFIG_LIMIT = 1024 * 1024
 _DS_PATTERNS = (
@@ -340,7 +341,7 @@ class ProcessModel:
             self._stars[facts.path] = found
         return found
 
-    def resolve(self, facts: FileFacts) -> Resolved:
+    def resolve(self, facts: FileFacts, depth: int = 0) -> Resolved:
         """The assignments in force in ``facts`` as production loads it: later assignments replace
         earlier ones, conditional ones join them, and development or testing modules imported
         only under a condition (``try: from .local import *``) are left out."""
@@ -361,7 +362,9 @@ class ProcessModel:
             for target in self._event_targets(facts, event):
                 if target is facts or (event.conditional and target.settings_env in NOT_PRODUCTION):
                     continue
-                inner = self.resolve(target)
+                if depth >= MAX_IMPORT_DEPTH:
+                    continue  # a chain this long is not settings anyone wrote by hand
+                inner = self.resolve(target, depth + 1)
                 resolved.chain.extend(t for t in inner.chain if t not in resolved.chain)
                 if isinstance(event, NameImport):
                     pairs = [(o, n) for o, n in event.names if o in inner.settings]

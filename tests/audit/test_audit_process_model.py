@@ -135,3 +135,24 @@ def test_explicit_name_imports_and_split_settings_include(audit_files):
 def test_demo_projects_are_not_production(audit_files):
     files = {"docs/example/settings.py": "INSTALLED_APPS = []\n" + LEGACY_SETTINGS}
     assert audit_files(files, *PRODUCTION_CODES) == []
+
+
+def test_settings_in_test_code_are_never_production(audit_files):
+    files = {
+        "tests/settings.py": "INSTALLED_APPS = []\n" + LEGACY_SETTINGS,
+        "app/unittests/test_settings.py": "INSTALLED_APPS = []\n" + LEGACY_SETTINGS,
+        "conftest.py": MANAGE.format(module="tests.settings"),
+    }
+    assert audit_files(files, *PRODUCTION_CODES, "DCA401", "DCA101") == []
+
+
+def test_a_hostile_import_chain_ends_without_a_crash(audit_files):
+    """1,200 settings modules star-importing the next: followed to a depth, never recursed out."""
+    files = {f"proj/settings/m{i}.py": f"from .m{i + 1} import *\n" for i in range(1200)}
+    files["proj/settings/m1200.py"] = "SECRET_KEY = 'x'\n"
+    files["proj/settings/production.py"] = "from .m1190 import *\n"  # near the end: in reach
+    assert summary(audit_files(files, "DCA203")) == [
+        ("DCA203", "error", "proj/settings/m1200.py", 1)
+    ]
+    files["proj/settings/production.py"] = "from .m0 import *\n"  # past the depth: given up
+    assert audit_files(files, "DCA203") == []
