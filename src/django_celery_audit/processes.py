@@ -218,6 +218,7 @@ class ProcessModel:
         self._scopes: dict[str, ModuleScope] = {}
         self._resolved: dict[str, Resolved] = {}
         self._stars: dict[str, list[FileFacts]] = {}
+        self._all_paths = set(project.all_paths)
         entries = [f for f in project.files if not f.is_test and not _in_demo(f)]
         self.web = [
             s for f in entries if f.entry_point is not None for s in self._selections("web", f)
@@ -316,10 +317,30 @@ class ProcessModel:
     def _event_targets(self, facts: FileFacts, event: Any) -> list[FileFacts]:
         if isinstance(event, StarImport | NameImport):
             target = self.project.resolve_import(facts, event.level, event.module)
+            if target is None and event.level == 1 and event.module:
+                target = self._copied_into_place(facts, event.module)
             return [target] if target is not None else []
         if isinstance(event, Include):
             return self._include_targets(facts, event)
         return []
+
+    def _copied_into_place(self, facts: FileFacts, module: str) -> FileFacts | None:
+        """``from .common import *`` in a settings module outside any package (docker/config.py,
+        copied next to settings/common.py when the image is built): the one settings module of
+        that name elsewhere in the tree."""
+        folder = facts.path.rpartition("/")[0]
+        package_marker = f"{folder}/__init__.py" if folder else "__init__.py"
+        if not facts.is_settings or package_marker in self._all_paths:
+            return None
+        last = module.rsplit(".", 1)[-1]
+        matches = [
+            f
+            for f in self.project.settings_modules
+            if f is not facts
+            and (f.dotted == module or f.dotted.endswith("." + module))
+            and f.dotted.rsplit(".", 1)[-1] == last
+        ]
+        return matches[0] if len(matches) == 1 else None
 
     def _import_targets(self, facts: FileFacts) -> list[FileFacts]:
         if facts.module is None:

@@ -156,3 +156,22 @@ def test_a_hostile_import_chain_ends_without_a_crash(audit_files):
     ]
     files["proj/settings/production.py"] = "from .m0 import *\n"  # past the depth: given up
     assert audit_files(files, "DCA203") == []
+
+
+def test_deployment_module_copied_into_the_settings_package(audit_files):
+    """docker/config.py does ``from .common import *`` because the image copies it next to
+    settings/common.py: what common.py sets stays in force for it."""
+    files = {
+        "settings/__init__.py": "",
+        "settings/common.py": "INSTALLED_APPS = []\nALLOWED_HOSTS = ['*']\nSECRET_KEY = 'dev'\n",
+        "settings/local.py": "from .common import *\n",
+        "docker/config.py": (
+            "import os\nfrom .common import *\nSECRET_KEY = os.environ['KEY']\nROOT_URLCONF = 'u'\n"
+        ),
+    }
+    findings = audit_files(files, *PRODUCTION_CODES)
+    assert summary(findings) == [("DCA202", "error", "settings/common.py", 2)]
+    assert "in force for docker/config.py" in findings[0].message
+    # Trap: inside a package the relative import means that package, which has no common.py.
+    files["docker/__init__.py"] = ""
+    assert audit_files(files, *PRODUCTION_CODES) == []
