@@ -331,6 +331,252 @@ def measure(root: Path, runs: int = 5) -> dict[str, float]:
     }
 
 
+# --- a real-shaped tree, audited side by side with ruff ---------------------------------------
+REAL_FILES = 4000
+# Calibrated on five public Django + Celery projects (kpi, kitsune, pretalx, readthedocs.org,
+# taiga-back): median .py file 1.2-1.9 KB, 90th percentile 10-16 KB, a few over 100 KB; about
+# 15% __init__.py, a quarter migrations, a fifth tests.
+_SIZE_MEDIAN = 1500
+_SIZE_SIGMA = 1.5
+_SIZE_CAP = 150_000
+
+_HEADERS = {
+    "models": "from django.db import models\n"
+    "from django.utils.translation import gettext_lazy as _\n",
+    "views": "from django.shortcuts import get_object_or_404, render\n"
+    "from rest_framework import viewsets\n",
+    "serializers": "from rest_framework import serializers\n",
+    "admin": "from django.contrib import admin\n",
+    "urls": "from django.urls import include, path\n\nurlpatterns = []\n",
+    "tasks": "import logging\n\nfrom celery import shared_task\n\n"
+    "logger = logging.getLogger(__name__)\n",
+    "signals": "from django.db.models.signals import post_save\n"
+    "from django.dispatch import receiver\n",
+    "utils": "import datetime\nimport os\nimport re\n",
+    "constants": "from django.utils.translation import gettext_lazy as _\n",
+    "fields": "from django.db import models\n",
+    "permissions": "from rest_framework import permissions\n",
+    "test": "import pytest\nfrom django.test import TestCase\n",
+    "migration": "from django.db import migrations, models\n",
+    "command": "from django.core.management.base import BaseCommand\n",
+}
+_BODY = '''
+
+class {kind_title}{k}:
+    """{kind} helper {k}: real modules are mostly classes and small functions like this."""
+
+    limit = {k}
+
+    def __init__(self, rows=None):
+        self.rows = list(rows or [])
+
+    def total(self, key="value"):
+        return sum(row.get(key, 0) for row in self.rows if row.get("active", True))
+
+    def grouped(self, key="kind"):
+        groups = {{}}
+        for row in self.rows:
+            groups.setdefault(row.get(key, "other"), []).append(row)
+        return {{name: len(items) for name, items in sorted(groups.items())}}
+
+
+def {kind}_step_{k}(state, events, *, limit={k}):
+    seen = set(state.get("seen", ()))
+    for event in events[: limit * 10]:
+        if event["id"] not in seen and event.get("kind") != "ignored":
+            seen.add(event["id"])
+    return {{"seen": sorted(seen), "count": len(seen)}}
+'''
+_REAL_SETTINGS = {
+    "base.py": """import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-key")
+DEBUG = os.environ.get("DJANGO_DEBUG", "true").lower() == "true"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",")
+INSTALLED_APPS = {apps!r}
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+ROOT_URLCONF = "site_core.urls"
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.postgresql",
+                         "NAME": os.environ.get("DB_NAME", "site")}}}}
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://localhost:6379/0")
+""",
+    "development.py": "from .base import *  # noqa\nCELERY_TASK_ALWAYS_EAGER = True\n",
+    "production.py": "from .base import *  # noqa\nDEBUG = False\n",
+    "testing.py": "from .base import *  # noqa\nPASSWORD_HASHERS = ['md5']\n",
+    "__init__.py": "",
+}
+_REAL_PROJECT = {
+    "manage.py": """import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.production")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+""",
+    "site_core/__init__.py": "from .celery import app as celery_app\n\n__all__ = ['celery_app']\n",
+    "site_core/celery.py": """import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.development")
+app = Celery("site_core")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+""",
+    "site_core/wsgi.py": """import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.production")
+application = get_wsgi_application()
+""",
+    "site_core/urls.py": "from django.urls import include, path\n\nurlpatterns = []\n",
+    "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef rows():\n    return []\n",
+    "docs/conf.py": "project = 'site'\nextensions = []\n",
+}
+
+
+def _sized(rng: random.Random, header: str, kind: str) -> str:
+    """``header`` plus helper blocks up to a size drawn from the corpus' distribution."""
+    target = min(int(rng.lognormvariate(0, _SIZE_SIGMA) * _SIZE_MEDIAN), _SIZE_CAP)
+    parts = [header]
+    size, k = len(header), 0
+    while size < target:
+        block = _BODY.format(kind=kind, kind_title=kind.title(), k=k)
+        parts.append(block)
+        size += len(block)
+        k += 1
+    return "".join(parts)
+
+
+def generate_real_shaped(root: Path, n_files: int = REAL_FILES, seed: int = 4000) -> None:
+    """Write a Django + Celery project of ``n_files`` Python files shaped like the corpus: apps
+    with models, views, serializers, tasks, signals, migrations and tests of realistic sizes, a
+    settings package, a Celery app, plus templates and static files, a ``.gitignore``'d build
+    directory and a ``node_modules`` (neither tool should read those). Nothing third-party."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+
+    def write(rel: str, text: str, python: bool = True) -> None:
+        nonlocal written
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += python
+
+    n_apps = max(1, n_files // 40)
+    apps = [
+        f"{rng.choice(['core', 'billing', 'events', 'media', 'people'])}_{i:03d}"
+        for i in range(n_apps)
+    ]
+    for rel, text in _REAL_PROJECT.items():
+        write(rel, text)
+    for rel, text in _REAL_SETTINGS.items():
+        write(
+            f"site_core/settings/{rel}",
+            text.replace("{apps!r}", repr(apps[:30])).replace("{{", "{").replace("}}", "}"),
+        )
+    write(".gitignore", "build/\n*.egg-info/\n__pycache__/\n", python=False)
+    for i in range(30):  # ignored by .gitignore: neither tool may count these
+        write(f"build/lib/site_core/copy_{i}.py", "import os\nSECRET_KEY = 'x'\n", python=False)
+        write(f"node_modules/pkg/script_{i}.py", "x = 1\n", python=False)
+    modules = [
+        "models",
+        "views",
+        "serializers",
+        "admin",
+        "urls",
+        "tasks",
+        "signals",
+        "utils",
+        "constants",
+        "fields",
+        "permissions",
+    ]
+    app_cycle = 0
+    while written < n_files:
+        app = apps[app_cycle % n_apps]
+        round_ = app_cycle // n_apps
+        app_cycle += 1
+        if round_ == 0:
+            write(f"{app}/__init__.py", "")
+            write(
+                f"{app}/apps.py",
+                "from django.apps import AppConfig\n\n\n"
+                f"class Config(AppConfig):\n    name = {app!r}\n",
+            )
+            write(f"{app}/migrations/__init__.py", "")
+            write(f"{app}/tests/__init__.py", "")
+            for name in modules:
+                write(f"{app}/{name}.py", _sized(rng, _HEADERS[name], name))
+            write(f"{app}/templates/{app}/index.html", "<h1>{{ title }}</h1>\n", python=False)
+            write(f"{app}/static/{app}/app.js", "console.log('x');\n", python=False)
+        else:
+            kind = rng.choice(["migration", "migration", "test", "test", "command", "extra"])
+            if kind == "migration":
+                write(
+                    f"{app}/migrations/{round_:04d}_auto.py",
+                    _sized(rng, _HEADERS["migration"], "migration"),
+                )
+            elif kind == "test":
+                write(f"{app}/tests/test_{round_:03d}.py", _sized(rng, _HEADERS["test"], "test"))
+            elif kind == "command":
+                write(
+                    f"{app}/management/commands/job_{round_:03d}.py",
+                    _sized(rng, _HEADERS["command"], "command"),
+                )
+            else:
+                write(
+                    f"{app}/services/part_{round_:03d}.py",
+                    _sized(rng, _HEADERS["utils"], "service"),
+                )
+                if not (root / app / "services" / "__init__.py").exists():
+                    write(f"{app}/services/__init__.py", "")
+
+
+def _ruff_binary() -> str:
+    from ruff.__main__ import find_ruff_bin
+
+    return str(find_ruff_bin())
+
+
+def versus_ruff(root: Path, runs: int = 5) -> dict[str, float]:
+    """Wall time of ``django-celery-audit ROOT`` and ``ruff check ROOT`` (default rules, no cache,
+    no project configuration), alternating run by run so both see the same machine load."""
+    audit_cmd = [sys.executable, "-m", "django_celery_audit", str(root), "--format", "json"]
+    ruff_cmd = [_ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero", "-q", str(root)]
+    env = {**os.environ, "PYTHONPATH": str(_SRC)}
+    times: dict[str, list[float]] = {"audit": [], "ruff": []}
+    files = 0
+    for _ in range(runs):
+        for name, command in (("audit", audit_cmd), ("ruff", ruff_cmd)):
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            times[name].append(time.perf_counter() - start)
+            if name == "audit":
+                if done.returncode not in (0, 1):
+                    raise RuntimeError(f"the audit failed: {done.stderr.strip()[-300:]}")
+                files = json.loads(done.stdout)["summary"]["files_audited"]
+            elif done.returncode != 0:
+                raise RuntimeError(f"ruff failed: {done.stderr.strip()[-300:]}")
+    audit_s, ruff_s = statistics.median(times["audit"]), statistics.median(times["ruff"])
+    return {
+        "audit_median_s": audit_s,
+        "audit_min_s": min(times["audit"]),
+        "audit_max_s": max(times["audit"]),
+        "ruff_median_s": ruff_s,
+        "ruff_min_s": min(times["ruff"]),
+        "ruff_max_s": max(times["ruff"]),
+        "ratio": audit_s / ruff_s,
+        "files": files,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--files", type=int, default=TARGET_FILES)
