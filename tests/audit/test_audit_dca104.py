@@ -61,3 +61,15 @@ def test_entry_point_naming_a_module_missing_from_the_tree_is_left_out(audit_fil
     # Trap: once the other module is in the tree, the two entry points really disagree.
     files["legacy/settings/prod.py"] = "INSTALLED_APPS = []\n"
     assert summary(audit_files(files, "DCA104")) == [("DCA104", "error", "legacy/main/wsgi.py", 2)]
+
+
+def test_a_celery_app_overwriting_the_variable_is_dca103s(audit_files):
+    overwrite = (
+        "import os\nfrom celery import Celery\n"
+        "if os.environ.get('DJANGO_SETTINGS_MODULE') in (None, 'proj.settings.prod'):\n"
+        "    os.environ['DJANGO_SETTINGS_MODULE'] = f'{__package__}.settings.prod_worker'\n"
+        "app = Celery('proj')\n"
+    )
+    files = {"manage.py": MANAGE.format(env="prod"), "proj/celery.py": overwrite}
+    assert audit_files(files, "DCA104") == []
+    assert [f.code for f in audit_files(files, "DCA103")] == ["DCA103"]

@@ -5,7 +5,8 @@ When manage.py, wsgi.py, asgi.py and the Celery app module each name their own d
 process that happens to start without DJANGO_SETTINGS_MODULE decides which database it talks to.
 The incident's web server and worker disagreed in exactly this way. An entry point that names a
 module missing from the tree, while the others name modules that are there, is left out: it
-starts nothing in this project. Reported as an error when two
+starts nothing in this project. A Celery app that overwrites the variable outright is
+DCA103's. Reported as an error when two
 entry points name different modules, and as a warning when one names a module itself while
 others compute theirs (so it ignores the selector the others use).
 """
@@ -51,6 +52,12 @@ def _default_of(facts: FileFacts) -> tuple[str, str | None]:
     return "computed", None
 
 
+def _overrides(facts: FileFacts) -> bool:
+    """A Celery app that overwrites the variable outright: DCA103's finding, not a selector the
+    other entry points ignore."""
+    return facts.is_celery_app and all(w.kind == "assign" for w in facts.settings_writes)
+
+
 @RULE.at_project_end
 def _report(project: Project) -> None:
     entries = _entry_points(project)
@@ -61,10 +68,14 @@ def _report(project: Project) -> None:
         # An entry point naming a module that is not in the tree (a leftover wsgi.py of another
         # project) starts nothing here: it cannot disagree with the ones that do.
         literal = {path: value for path, value in literal.items() if path in present}
-    computed = sorted(path for path, (kind, _) in defaults.items() if kind == "computed")
+    by_path = {f.path: f for f in entries}
+    computed = sorted(
+        path
+        for path, (kind, _) in defaults.items()
+        if kind == "computed" and not _overrides(by_path[path])
+    )
     if not literal:
         return
-    by_path = {f.path: f for f in entries}
     if len(set(literal.values())) > 1:
         manage = [p for p in sorted(literal) if by_path[p].entry_point == "manage"]
         if manage:
