@@ -13,6 +13,8 @@ import shutil
 import signal
 import socket
 import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -161,3 +163,30 @@ def unreachable(name: str) -> str | None:
             "start it (.ci/run shows how) or set TEST_*_URL"
         )
     return None
+
+
+@contextlib.contextmanager
+def redis_database(url: str = SERVICE_URLS["redis"]) -> Iterator[str]:
+    """The URL of a Redis database number that was empty and is this caller's until the end.
+
+    Every key in it is then deleted one by one (the server is shared: never FLUSHDB). Two
+    callers racing for one number both see a second key and move on. Needs redis-py, which
+    the tests and the benchmark have; it is imported here so that importing testkit does not.
+    """
+    import redis
+
+    parts = urlsplit(url)
+    marker = f"testkit-claim-{uuid.uuid4().hex}"
+    for number in range(15, 1, -1):
+        client = redis.Redis(parts.hostname, parts.port, db=number)
+        if client.dbsize() == 0 and client.set(marker, os.getpid(), nx=True):
+            if client.dbsize() == 1:
+                break
+            client.delete(marker)
+    else:
+        raise RuntimeError(f"no empty Redis database number (2-15) at {parts.hostname}")
+    try:
+        yield parts._replace(path=f"/{number}").geturl()
+    finally:
+        for key in client.scan_iter(count=1000):
+            client.delete(key)

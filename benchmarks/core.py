@@ -21,8 +21,6 @@ from testkit import DEFAULT_SLUG
 REPO = testkit.REPO_ROOT
 BENCHMARKS = REPO / "benchmarks"
 IN_PROJECT = BENCHMARKS / "in_project"
-POSTGRES = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 COMMAND_TIMEOUT = 300
 UNIT_SCALE = {"s": 1.0, "ms": 1000.0, "x": 1.0, "MiB": 1.0}
 
@@ -115,17 +113,9 @@ def section(
 class Services:
     """A PostgreSQL database and a Redis database number that belong to this run."""
 
-    database: str = ""
-    redis_db: int | None = None
+    database_url: str = ""
+    redis_url: str = ""
     down: str = ""  # why the rows that need services are skipped
-
-    @property
-    def database_url(self) -> str:
-        return f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{self.database}"
-
-    @property
-    def redis_url(self) -> str:
-        return f"redis://{REDIS[0]}:{REDIS[1]}/{self.redis_db}"
 
 
 @dataclass

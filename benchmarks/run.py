@@ -9,6 +9,7 @@ Targets are printed, never asserted. ``--quick`` measures every figure once on s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import importlib
@@ -22,6 +23,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # for testkit, and for this directory as the package `benchmarks`
@@ -31,8 +33,6 @@ from benchmarks import figures as figure_modules  # noqa: E402
 from benchmarks.core import (  # noqa: E402
     BENCHMARKS,
     IN_PROJECT,
-    POSTGRES,
-    REDIS,
     SECTIONS,
     Bench,
     Figure,
@@ -61,50 +61,24 @@ def load_sections() -> list:
 # --- services --------------------------------------------------------------------------
 
 
-def claim_services() -> Services:
-    services = Services()
+def claim_services(cleanup: contextlib.ExitStack) -> Services:
+    """A PostgreSQL database and a Redis database number of this run's own, removed at exit."""
     missing = [name for name in ("postgresql", "redis") if testkit.unreachable(name)]
     if missing:
-        services.down = f"{' and '.join(missing)} not reachable"
-        return services
+        return Services(down=f"{' and '.join(missing)} not reachable")
     import psycopg
-    import redis
 
-    services.database = f"template_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(
-        f"postgresql://postgres@{POSTGRES[0]}:{POSTGRES[1]}/postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{services.database}"')
-    # An empty database number, so every key in it at the end is one this run made.
-    for number in range(14, 0, -1):
-        if redis.Redis(*REDIS, db=number).dbsize() == 0:
-            services.redis_db = number
-            break
-    else:
-        services.down = "no empty Redis database number (1-14) to use"
-    return services
+    database = f"template_bench_{uuid.uuid4().hex[:8]}"
+    server = urlsplit(testkit.SERVICE_URLS["postgresql"])
+    database_url = server._replace(path=f"/{database}").geturl()
 
+    def execute(statement: str) -> None:
+        with psycopg.connect(server.geturl(), autocommit=True) as connection:
+            connection.execute(statement)
 
-def release_services(services: Services) -> list[str]:
-    """Drop the database and delete the Redis keys this run made; say what was left."""
-    leftovers = []
-    if services.database:
-        import psycopg
-
-        with psycopg.connect(
-            f"postgresql://postgres@{POSTGRES[0]}:{POSTGRES[1]}/postgres", autocommit=True
-        ) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{services.database}" WITH (FORCE)')
-    if services.redis_db is not None:
-        import redis
-
-        client = redis.Redis(*REDIS, db=services.redis_db)
-        ours = ("_kombu.binding*", "*bench-*", "celery-task-meta-*", "unacked*", "*.celery.pidbox")
-        for pattern in ours:
-            for key in client.scan_iter(match=pattern):
-                client.delete(key)
-        leftovers = [key.decode() for key in client.scan_iter()]
-    return leftovers
+    execute(f'CREATE DATABASE "{database}"')
+    cleanup.callback(execute, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return Services(database_url, cleanup.enter_context(testkit.redis_database()))
 
 
 def prepare_base_project(bench: Bench) -> None:
@@ -178,28 +152,27 @@ def main(argv: list[str] | None = None) -> int:
     sections = load_sections()
     args = parse_args(argv, sections)
     todo = chosen(args, sections)
-    started = time.perf_counter()
-    info = machine()
-    scratch = Path(tempfile.mkdtemp(prefix="template-bench-"))
-    services = Services(down="skipped (--skip)")
-    if any(section.services for section in todo):
-        services = claim_services()
     floor = testkit.python_floors()["5.2"]  # the default answers' Django
     python = testkit.real_interpreter(floor)
     if python is None:
         sys.exit(f"no Python {floor} found (PATH and pyenv)")
-    runs = args.runs or (1 if args.quick else 5)
-    bench = Bench(runs, args.quick, scratch, services, python, args.template.resolve(), args.skip)
+    started = time.perf_counter()
+    info = machine()
     figures: list[Figure] = []
-    try:
+    with contextlib.ExitStack() as cleanup:
+        scratch = Path(tempfile.mkdtemp(prefix="template-bench-"))
+        cleanup.callback(remove_tree, scratch)
+        services = Services(down="skipped (--skip)")
+        if any(section.services for section in todo):
+            services = claim_services(cleanup)
+        runs = args.runs or (1 if args.quick else 5)
+        template = args.template.resolve()
+        bench = Bench(runs, args.quick, scratch, services, python, template, args.skip)
         prepare_base_project(bench)
         for section in todo:
             # Opt-in sections are long: once, unless --runs says otherwise.
             own = dataclasses.replace(bench, runs=args.runs or 1) if section.opt_in else bench
             figures.extend(measure(own, section))
-    finally:
-        leftovers = release_services(services)
-        remove_tree(scratch)
     elapsed = time.perf_counter() - started
     info["load_average_at_end"] = os.getloadavg()
     print(
@@ -209,8 +182,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(figures)
     print(f"\n{NOTES}")
-    if leftovers:
-        print(f"Redis keys left in db {services.redis_db}: {leftovers}")
     print(f"\nTotal elapsed: {elapsed:.0f} s")
     write_json(args.json, info, figures, bench, elapsed, [section.name for section in todo])
     return 1 if bench.errors else 0

@@ -1,6 +1,8 @@
 """The pytest side of testkit: the same helpers, failing or skipping the test instead of raising."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,23 @@ def readme_commands(project: Path) -> list[str]:
     text = (project / "README.md").read_text()
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
     return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def tool(name: str) -> str:
+    """A command-line tool from this repository's environment (hadolint, check-jsonschema...)."""
+    return str(Path(sys.executable).parent / name)
+
+
+def schema_errors(project: Path, builtin_schema: str, path: str) -> str:
+    """check-jsonschema's complaints about a rendered file, or "" when it conforms."""
+    completed = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", builtin_schema, path],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if completed.returncode == 0 else completed.stdout + completed.stderr
 
 
 def project_python(project: Path) -> str:
