@@ -16,7 +16,6 @@ ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # fmt: skip
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 SLUG_MAX_LENGTH = 40
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-DJANGO_VERSIONS = ("5.2", "6.1")
 # Importing the project must not shadow what it depends on, or what it ships beside it.
 TAKEN_NAMES = {
     "amqp",
@@ -76,15 +75,17 @@ def problems_with(answers: dict) -> list[str]:
         if not answers[field].isprintable():
             problems.append(f"{field} must be one line without control characters.")
 
-    if answers["django_version"] not in DJANGO_VERSIONS:
+    django_versions = answers["_python_floor"]  # cookiecutter.json: Django -> oldest Python
+    if answers["django_version"] not in django_versions:
         problems.append(
             f"django_version {answers['django_version']!r} is not one of "
-            f"{', '.join(DJANGO_VERSIONS)}."
+            f"{', '.join(django_versions)}."
         )
 
-    if answers["use_celery_beat"] and answers["django_version"] == "6.1":
+    beat_versions = answers["_django_celery_beat_supports"]
+    if answers["use_celery_beat"] and answers["django_version"] not in beat_versions:
         problems.append(
-            "use_celery_beat needs django_version 5.2: "
+            f"use_celery_beat needs django_version {' or '.join(beat_versions)}: "
             "django-celery-beat 2.9 supports Django < 6.1."
         )
 

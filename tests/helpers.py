@@ -54,6 +54,16 @@ def readme_commands(project: Path) -> list[str]:
     return [line for block in blocks for line in block.splitlines() if line.strip()]
 
 
+def render_context(**answers) -> dict:
+    """The answers as the template sees them, with the values cookiecutter.json derives from
+    them (``__python_floor``, ``__uses_redis``, ...)."""
+    from cookiecutter.generate import generate_context
+    from cookiecutter.prompt import prompt_for_config
+
+    context = generate_context(str(testkit.COOKIECUTTER_JSON), extra_context=answers)
+    return dict(prompt_for_config(context, no_input=True))
+
+
 def tool(name: str) -> str:
     """A command-line tool from this repository's environment (hadolint, check-jsonschema...)."""
     return str(Path(sys.executable).parent / name)

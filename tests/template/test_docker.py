@@ -18,6 +18,7 @@ from tests.helpers import (
     DEFAULT_SLUG,
     PYTHON_FOR_DJANGO,
     clean_environment,
+    render_context,
     run,
     schema_errors,
     tool,
@@ -155,7 +156,7 @@ def test_compose_file_matches_the_compose_specification(bake, variant):
 def test_compose_services_follow_the_answers(bake, variant):
     answers = answers_with(variant)
     services = compose(bake(use_docker=True, **variant))["services"]
-    uses_redis = "redis" in (answers["broker"], answers["result_backend"])
+    uses_redis = bool(render_context(**answers)["__uses_redis"])
     expected = {"web", "worker", "db"}
     expected |= {"beat"} if answers["use_celery_beat"] else set()
     expected |= {"redis"} if uses_redis else set()

@@ -26,6 +26,7 @@ from tests.helpers import REPO_ROOT
         ({"author_email": "a@b"}, "author_email 'a@b' does not look like"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone 'Mars/Olympus_Mons' is not an IANA"),
         ({"description": "two\nlines"}, "description must be one line"),
+        ({"use_celery_beat": True, "django_version": "6.1"}, "use_celery_beat needs django_ver"),
     ],
     ids=lambda value: str(value)[:40],
 )

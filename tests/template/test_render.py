@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEFAULT_SLUG, REPO_ROOT, in_ci
+from tests.helpers import DEFAULT_SLUG, PYTHON_FOR_DJANGO, REPO_ROOT, in_ci, render_context
 from tests.template.test_options import DEFAULTS, MATRIX
 
 # GitHub Actions expressions (${{ ... }}) are meant to stay.
@@ -78,14 +78,14 @@ def test_no_template_syntax_is_left_and_python_compiles(cookies, row):
 
 
 @pytest.mark.parametrize(
-    ("django_version", "python_floor", "django_pin"),
-    [("5.2", ">=3.11", "django>=5.2,<5.3"), ("6.1", ">=3.12", "django>=6.1,<6.2")],
+    ("django_version", "django_pin"),
+    [("5.2", "django>=5.2,<5.3"), ("6.1", "django>=6.1,<6.2")],
 )
-def test_django_version_sets_pins_and_python(bake, django_version, python_floor, django_pin):
+def test_django_version_sets_pins_and_python(bake, django_version, django_pin):
     import tomllib
 
     pyproject = tomllib.loads((bake(django_version=django_version) / "pyproject.toml").read_text())
-    assert pyproject["project"]["requires-python"] == python_floor
+    assert pyproject["project"]["requires-python"] == f">={PYTHON_FOR_DJANGO[django_version]}"
     assert django_pin in pyproject["project"]["dependencies"]
     docs = (bake(django_version=django_version) / f"{DEFAULT_SLUG}/settings/base.py").read_text()
     assert f"docs.djangoproject.com/en/{django_version}/" in docs
@@ -170,3 +170,15 @@ def test_cookiecutter_json_prompts_cover_every_variable():
     context = json.loads((REPO_ROOT / "cookiecutter.json").read_text())
     variables = {key for key in context if not key.startswith("_")}
     assert variables <= set(context["__prompts__"])
+
+
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
+@pytest.mark.parametrize("result_backend", ["none", "redis", "django-db"])
+@pytest.mark.parametrize("django_version", sorted(PYTHON_FOR_DJANGO))
+def test_derived_values_follow_the_answers(broker, result_backend, django_version):
+    """cookiecutter.json's one definition of each value the template files derive."""
+    answers = {"broker": broker, "result_backend": result_backend, "django_version": django_version}
+    context = render_context(**answers)
+    assert bool(context["__uses_redis"]) == ("redis" in (broker, result_backend))
+    assert context["__python_floor"] == PYTHON_FOR_DJANGO[django_version]
+    assert context["__broker_name"] == {"redis": "Redis", "rabbitmq": "RabbitMQ"}[broker]
