@@ -131,3 +131,27 @@ def test_alias_of_os_environ_get_from_another_module(audit_files):
     findings = audit_files(files, "DCA203", "DCA204")
     assert summary(findings) == [("DCA203", "error", PROD, 3), ("DCA204", "error", PROD, 4)]
     assert "generated at import time when the variable is unset" in findings[0].message
+
+
+def test_env_object_shared_by_a_settings_package(audit_files):
+    """One django-environ object made in base.py, imported by name and by star elsewhere."""
+    files = {
+        "config/settings/__init__.py": "",
+        "config/settings/base.py": (
+            "import environ\nenv = environ.Env()\n"
+            "DEBUG = env.bool('DJANGO_DEBUG', False)\n"
+            "DATABASES = {'default': env.db('DATABASE_URL')}\n"
+        ),
+        "config/settings/production.py": (
+            "from .base import *\nfrom .base import env\n"
+            "SECRET_KEY = env('DJANGO_SECRET_KEY')\n"
+            "DATABASES['default']['CONN_MAX_AGE'] = env.int('CONN_MAX_AGE', default=60)\n"
+            "ALLOWED_HOSTS = env.list('DJANGO_ALLOWED_HOSTS', default=['*'])\n"
+        ),
+        "config/settings/local.py": (
+            "from .base import *\nfrom .base import env\n"
+            "SECRET_KEY = env('DJANGO_SECRET_KEY', default='local-only')\nDEBUG = True\n"
+        ),
+    }
+    found = summary(audit_files(files, *CODES))
+    assert found == [("DCA202", "error", "config/settings/production.py", 5)]
