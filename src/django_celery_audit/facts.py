@@ -201,6 +201,14 @@ def _call(ctx: FileContext, node: ast.Call) -> None:
             ctx.assignments.setdefault(func.value.id, []).extend(node.args)
 
 
+@FACTS.register(ast.Raise)
+def _raise(ctx: FileContext, node: ast.Raise) -> None:
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    name = qualname(exc, ctx.aliases) if exc is not None else None
+    if name and name.endswith("DisallowedHost") and not ctx.facts.is_test:
+        ctx.facts.rejects_hosts_at = node.lineno
+
+
 @FACTS.register(ast.FunctionDef, ast.AsyncFunctionDef)
 def _function_def(ctx: FileContext, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     _function(ctx, node.name)

@@ -129,6 +129,7 @@ class FileFacts:
     entry_point: str | None = None  # "manage", "wsgi" or "asgi" by file name
     celery_app_at: tuple[int, int] | None = None  # where Celery(...) is instantiated
     celery_makers: set[str] = field(default_factory=set)  # Celery subclasses and factories
+    rejects_hosts_at: int | None = None  # line of a `raise DisallowedHost(...)`: own host checks
     imports: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # name -> (lvl, mod, n)
     imported_calls: list[tuple[str, int, int]] = field(default_factory=list)  # (name, line, col)
     settings_writes: list[SettingsWrite] = field(default_factory=list)

@@ -45,6 +45,8 @@ WORDS: tuple[bytes, ...] = (
     # Choosing the settings module, and split settings.
     b"DJANGO_SETTINGS_MODULE",
     b"split_settings",
+    # Host validation of the project's own (DCA202 accepts ALLOWED_HOSTS = ["*"] then).
+    b"raise DisallowedHost",
 )
 # An assignment to a Django or Celery setting at the start of a line (module level, or inside an
 # if/try of a settings module). Reading ``settings.CACHES`` elsewhere does not count. Modules

@@ -33,3 +33,17 @@ def test_reports_wildcard(audit_files, case):
 @pytest.mark.parametrize("case", sorted(GOOD))
 def test_clean(audit_files, case):
     assert audit_files({PROD: GOOD[case]}, "DCA202") == []
+
+
+def test_wildcard_with_the_projects_own_host_check_is_fine(audit_files):
+    middleware = (
+        "from django.core.exceptions import DisallowedHost\n\n"
+        "class KnownHosts:\n    def __call__(self, request):\n"
+        "        if request.get_host() not in KNOWN:\n"
+        "            raise DisallowedHost(request.get_host())\n"
+    )
+    files = {PROD: 'ALLOWED_HOSTS = ["*"]\n', "proj/middleware.py": middleware}
+    assert audit_files(files, "DCA202") == []
+    # Trap: catching it is no check of one's own.
+    files["proj/middleware.py"] = middleware.replace("raise DisallowedHost", "print")
+    assert [f.code for f in audit_files(files, "DCA202")] == ["DCA202"]

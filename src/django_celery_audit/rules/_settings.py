@@ -43,6 +43,7 @@ class SettingValue:
     scope: Scope
     alternatives: int = 1  # how many assignments of this setting may be in force
     persisted: bool = False  # the module writes this setting's value to a file
+    project: Project | None = None
 
     @property
     def name(self) -> str:
@@ -188,6 +189,7 @@ def report_production(
                     model.scope(bound.facts),
                     len(candidates),
                     module is not None and setting in module.persisted,
+                    project,
                 )
                 for verdict in judge(value):
                     if verdict.guard_keys & guards:
