@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django_celery_audit.discovery import read_regular_file
 from django_celery_audit.model import Severity
+from django_celery_audit.safeio import read_regular_file
 
 TABLE = "django-celery-audit"
 

@@ -14,11 +14,11 @@ project). As in git, a file inside an ignored directory cannot be re-included.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from django_celery_audit.safeio import read_regular_file
 
 MAX_IGNORE_FILE = 1024 * 1024  # a larger .gitignore is not one a person wrote: ignore it
 
@@ -135,12 +135,12 @@ class IgnoreFile:
 def read_ignore_file(path: Path, base: str = "", prefix: str = "") -> IgnoreFile | None:
     """The rules of one ignore file, or None when there is no usable one (never raises)."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_IGNORE_FILE:
-            return None
-        text = path.read_bytes().decode("utf-8", "replace")
-    except OSError:
+        raw = read_regular_file(path, MAX_IGNORE_FILE)
+    except OSError:  # missing, unreadable, or not a regular file
         return None
+    if len(raw) > MAX_IGNORE_FILE:
+        return None
+    text = raw.decode("utf-8", "replace")
     groups = parse(text)
     return IgnoreFile(base, tuple(groups), prefix) if groups else None
 

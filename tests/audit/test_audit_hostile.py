@@ -175,3 +175,12 @@ def test_an_ascii_stdout_gets_escapes_not_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr.decode()
     assert "caf\\xe9/settings/production.py" in done.stdout.decode("ascii")
+
+
+def test_a_gitignore_that_is_a_fifo_does_not_hang(tmp_path):
+    root = _project(tmp_path)
+    os.mkfifo(root / ".gitignore")
+    os.mkfifo(root / "proj" / ".gitignore")
+    done = _run(str(root), "--select", "DCA202")
+    assert done.returncode == 1, done.stderr.decode()
+    assert b"proj/settings/production.py" in done.stdout
