@@ -10,18 +10,26 @@ template unnoticed.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django_celery_audit.astutil import const_str, qualname
+from django_celery_audit.classify import DJANGO_SETTING_NAMES
 from django_celery_audit.context import FileContext, Project
 from django_celery_audit.envreads import classify_env_read
-from django_celery_audit.filefacts import FileFacts
+from django_celery_audit.filefacts import Binding, FileFacts
 from django_celery_audit.registry import Collector
 
-_DIAGNOSE_WORDS = ("diagnos", "doctor", "health")
-# Route words of a health endpoint (django-health-check mounts itself at "ht/").
-HEALTH_WORDS = ("health", "ping", "alive", "ready", "heartbeat", "ht/")
+# Names of a command that reports what a process runs with (not one that checks data).
+_DIAGNOSE_NAMES = frozenset({"doctor", "health", "healthcheck", "health_check", "check_health"})
+# A route segment that names a health endpoint: any segment with "health" in it, or one of these
+# whole (django-health-check mounts itself at "ht/"). "weight/" or "readyforl10n/" do not count.
+HEALTH_WORDS = ("health", "ping", "alive", "ready", "heartbeat", "ht")
+_HEALTH_SEGMENTS = frozenset(
+    {"ping", "alive", "liveness", "livez", "ready", "readiness", "readyz", "heartbeat", "ht"}
+)
+_SEGMENT_SPLIT = re.compile(r"[/^$?]+")
 _ROUTE_FUNCTIONS = frozenset({"path", "re_path", "url", "include"})
 FAIL_FAST_KEY = "layout.fail_fast"  # FileFacts.rule_data: (line, what) of a settings module's check
 HEALTH_ROUTE_KEY = "layout.health"  # FileFacts.rule_data: (line, route) of a health route
@@ -49,7 +57,7 @@ def _note_fail_fast(ctx: FileContext, line: int, what: str) -> None:
 @LAYOUT.register(ast.Raise)
 def _raise(ctx: FileContext, node: ast.Raise) -> None:
     """A settings module that raises while it is imported refuses to start misconfigured."""
-    if ctx.scope is None or isinstance(ctx.scope, ast.FunctionDef):
+    if ctx.scope is None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         name = qualname(exc, ctx.aliases) if exc is not None else None
         _note_fail_fast(ctx, node.lineno, f"raises {(name or 'an error').rsplit('.', 1)[-1]}")
@@ -61,6 +69,11 @@ def _required_read(ctx: FileContext, node: ast.Subscript | ast.Call) -> None:
         _route(ctx, node)
     if ctx.scope is not None or not ctx.facts.is_settings:
         return
+    top = ctx.data.get(FAIL_FAST_KEY)
+    if top is None:
+        top = ctx.data[FAIL_FAST_KEY] = {id(stmt) for stmt in ctx.tree.body}
+    if id(ctx.stmt) not in top:
+        return  # under an if or a try: read only when something else says so, or caught
     read = classify_env_read(node, ctx)
     if read is not None and read.required:
         _note_fail_fast(ctx, node.lineno, f"requires {read.var or 'a variable'}")
@@ -74,8 +87,13 @@ def _route(ctx: FileContext, node: ast.Call) -> None:
     route = const_str(node.args[0])
     if route is None or HEALTH_ROUTE_KEY in ctx.facts.rule_data:
         return
-    if any(word in route.lower() for word in HEALTH_WORDS):
+    if is_health_route(route):
         ctx.facts.rule_data[HEALTH_ROUTE_KEY] = (node.lineno, route)
+
+
+def is_health_route(route: str) -> bool:
+    segments = [seg for seg in _SEGMENT_SPLIT.split(route.lower()) if seg]
+    return any("health" in seg or seg in _HEALTH_SEGMENTS for seg in segments)
 
 
 @dataclass(frozen=True)
@@ -105,11 +123,36 @@ def _first_write(facts: FileFacts) -> tuple[int, str]:
     return write.line, f"{write.kind} DJANGO_SETTINGS_MODULE to {named}"
 
 
+def _starters(project: Project) -> list[FileFacts]:
+    """The modules that start processes: entry points and Celery apps (not test code)."""
+    return [
+        f for f in project.files if not f.is_test and (f.entry_point is not None or f.is_celery_app)
+    ]
+
+
+def _imported_by(project: Project, importers: list[FileFacts]) -> set[str]:
+    """Paths of the project modules that ``importers`` import (``from x import y`` may name a
+    module ``x.y``)."""
+    found: set[str] = set()
+    for importer in importers:
+        for level, module, names in _imports_of(importer):
+            for name in (module, *(f"{module}.{n}" if module else n for n in names)):
+                target = project.resolve_import(importer, level, name) if name else None
+                if target is not None:
+                    found.add(target.path)
+    return found
+
+
 def _selectors(project: Project) -> list[Location]:
+    """Modules that write DJANGO_SETTINGS_MODULE for the processes that import them: not entry
+    points themselves (a docs conf.py or a script that sets the variable chooses for itself)."""
+    used = _imported_by(project, _starters(project))
     found = []
-    for f in project.files:
-        if f.settings_writes and not (
-            f.is_test or f.is_settings or f.entry_point is not None or f.is_celery_app
+    for f in sorted(project.files, key=lambda f: f.path):
+        if (
+            f.path in used
+            and f.settings_writes
+            and not (f.is_test or f.is_settings or f.entry_point is not None or f.is_celery_app)
         ):
             line, what = _first_write(f)
             found.append((f.path, line, what))
@@ -162,11 +205,27 @@ def _one_settings_module(project: Project) -> str:
 
 
 def _testing(project: Project) -> list[Location]:
+    """Testing settings: by name, or settings kept with the tests. Either way they must look like
+    settings (import other settings or set Django's own), not like a test helper that happens to
+    be called ``*settings*``."""
     return [
         (f.path, 1, "testing settings")
         for f in sorted(project.files, key=lambda f: f.path)
-        if f.is_settings and (f.settings_env == "testing" or f.is_test)
+        if f.is_settings
+        and (f.settings_env == "testing" or f.is_test)
+        and (_star_imports(f) or _sets_django_settings(f))
     ]
+
+
+def _star_imports(facts: FileFacts) -> list[tuple[int, str]]:
+    return [(level, module) for level, module, names in _imports_of(facts) if "*" in names]
+
+
+def _sets_django_settings(facts: FileFacts) -> bool:
+    module = facts.module
+    return module is not None and any(
+        isinstance(event, Binding) and event.name in DJANGO_SETTING_NAMES for event in module.events
+    )
 
 
 def _tests_share(project: Project) -> str:
@@ -187,7 +246,7 @@ def _fail_fast(project: Project) -> list[Location]:
             if check is not None:
                 found.append((current.path, check[0], check[1]))
                 break
-            for level, module, _line in current.star_imports:
+            for level, module in _star_imports(current):
                 target = project.resolve_import(current, level, module)
                 if target is not None and target.path not in seen:
                     seen.add(target.path)
@@ -294,8 +353,8 @@ def _diagnose_command(project: Project) -> list[Location]:
     for path in sorted(project.all_paths):
         parts = path.split("/")
         if len(parts) >= 3 and parts[-3:-1] == ["management", "commands"]:
-            stem = parts[-1][:-3].lower()
-            if any(word in stem for word in _DIAGNOSE_WORDS):
+            stem = parts[-1][:-3].lower().replace("-", "_")
+            if stem.startswith("diagnos") or stem in _DIAGNOSE_NAMES:
                 found.append((path, 1, f"manage.py {parts[-1][:-3]}"))
     return found
 

@@ -5,7 +5,8 @@ serializers, templatetags, tests) cannot matter to any rule: they set no setting
 app, start no process and read no environment. A file is parsed when:
 
 * its path says it may matter: an entry point (manage.py, wsgi.py, asgi.py), a settings module by
-  name or package, anything with "celery" in its path, a management command named like diagnose;
+  name or package, anything with "celery" in its path (the layout finds a diagnose command by
+  its path alone, parsed or not);
 * or its bytes hold one of :data:`WORDS` (Celery apps, worker signals, the settings module
   variable), or assign a Django or Celery setting at the start of a line;
 * or (later rounds, in the engine) a file already parsed needs it: a module that a settings
@@ -58,7 +59,6 @@ _SETTING_ASSIGNMENT = re.compile(
     + rb")\w*\s*(?::[^=\n]*)?\+?="
 )
 _SETTING_BYTES = tuple(n.encode() for n in _SETTING_NAMES)
-_DIAGNOSE_WORDS = ("diagnos", "doctor", "health")
 IMPORT_DEPTH = 2
 IMPORTS_KEY = "prefilter.imports"  # FileFacts.rule_data key: what a parsed file imports
 
@@ -67,11 +67,7 @@ def path_matters(parts: tuple[str, ...]) -> bool:
     name = parts[-1]
     if name in ENTRY_POINT_FILES or any("celery" in p.lower() for p in parts):
         return True
-    if classify_settings(parts, None)[0]:
-        return True
-    if len(parts) >= 3 and parts[-3:-1] == ("management", "commands"):
-        return any(word in name.lower() for word in _DIAGNOSE_WORDS)
-    return False
+    return classify_settings(parts, None)[0]
 
 
 def may_matter(parts: tuple[str, ...], source: bytes) -> bool:

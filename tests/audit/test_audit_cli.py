@@ -29,7 +29,7 @@ def project(tmp_path):
     return write_tree(
         tmp_path / "p",
         {
-            "manage.py": "",
+            "manage.py": "from proj import environment\n",  # entry points call the selector
             "proj/settings/base.py": "INSTALLED_APPS = []\n",
             "proj/settings/production.py": BAD_SETTINGS,
             "proj/settings/testing.py": "from .base import *\n",

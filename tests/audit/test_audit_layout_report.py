@@ -125,3 +125,46 @@ def test_layout_usage_errors(tmp_path, capsys, args, message):
     write_tree(tmp_path / "shop", LEGACY)
     assert main([a.format(root=tmp_path / "shop") for a in args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_look_alikes_are_not_pieces(tmp_path, capsys):
+    """Traps seen in real projects: each names a piece's word without being the piece."""
+    files = dict(LEGACY)
+    files.pop("shop/settings.py")
+    files.update(
+        {
+            "shop/settings/__init__.py": "",
+            "shop/settings/base.py": "INSTALLED_APPS = []\nSECRET_KEY = ''\n",
+            "shop/settings/production.py": """
+                import os
+                from .base import *
+                if os.environ.get("MAIL"):
+                    EMAIL = os.environ["MAIL"]  # read only when set: no fail-fast
+                try:
+                    BROKER = os.environ["BROKER"]
+                except KeyError:  # caught: no fail-fast either
+                    BROKER = "memory://"
+            """,
+            # a docs build and a script set the variable for themselves: not a selector
+            "docs/conf.py": "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'shop.settings'\n",
+            "scripts/load.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'x')\n",
+            # a data check and routes that merely contain the letters
+            "shop/management/commands/exercises-health-check.py": "def handle():\n    pass\n",
+            "shop/urls.py": """
+                from django.urls import path, re_path
+                urlpatterns = [path("weight/", None), re_path(r"^readyforl10n/(?P<id>\\d+)$", None)]
+            """,
+            # a page object for browser tests, named like settings
+            "tests/pages/edit_settings_page.py": "TITLE = 'Edit settings'\n",
+        }
+    )
+    root = write_tree(tmp_path / "shop", files)
+    pieces = {p["key"]: p for p in _layout_json(capsys, root, "layout")["pieces"]}
+    for key in (
+        "selector",
+        "production-fail-fast",
+        "diagnose-command",
+        "health-endpoint",
+        "testing-settings",
+    ):
+        assert pieces[key]["status"] == "missing", (key, pieces[key]["found"])
