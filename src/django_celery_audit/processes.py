@@ -17,12 +17,12 @@ import fnmatch
 import os
 import posixpath
 import re
-import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django_celery_audit.classify import DJANGO_SETTING_NAMES
+from django_celery_audit.classify import DEPLOYMENT_DIRS, DJANGO_SETTING_NAMES
+from django_celery_audit.discovery import read_regular_file
 from django_celery_audit.envreads import detect_helper
 from django_celery_audit.filefacts import (
     Binding,
@@ -45,19 +45,31 @@ DEMO_DIRS = frozenset(
 )
 MAX_IMPORT_DEPTH = 64
 PYTEST_CONFIGS = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")
+DEPLOYMENT_FILES = (
+    "Dockerfile",
+    "Dockerfile.*",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "Procfile",
+    "app.yaml",
+    "fly.toml",
+    "render.yaml",
+    "heroku.yml",
+)
 _CONFIG_LIMIT = 1024 * 1024
 _DS_PATTERNS = (
     re.compile(r"DJANGO_SETTINGS_MODULE\s*[=:]\s*[\"']?([A-Za-z_][\w.]*)"),
     re.compile(r"--ds[= ]\s*[\"']?([A-Za-z_][\w.]*)"),
 )
 _EMPTY_MODULE = ModuleFacts()
+Lookup = Callable[[ModuleFacts, str], Any]  # what one module binds to a name, if anything
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
     """One place that picks a settings module for a process."""
 
-    process: str  # "web", "worker" or "tests"
+    process: str  # "web", "worker", "tests", or "deploy" (a Dockerfile, Procfile: web and worker)
     path: str
     line: int
     column: int
@@ -94,35 +106,74 @@ def _in_demo(facts: FileFacts) -> bool:
     return any(part.lower() in DEMO_DIRS for part in facts.parts[:-1])
 
 
+def _config_folders(project: Project) -> list[str]:
+    """The root and every folder holding a manage.py: where configuration files live."""
+    return sorted(
+        {""} | {f.path.rpartition("/")[0] for f in project.files if f.entry_point == "manage"}
+    )
+
+
+def _selections_in(project: Project, process: str, rels: list[str]) -> list[Selection]:
+    """``DJANGO_SETTINGS_MODULE = ...`` (or ``--ds``) lines of these files. Only regular files
+    are read (discovery.read_regular_file), as text, never parsed as more than lines: any of
+    them may be malformed."""
+    found: list[Selection] = []
+    assert project.root is not None
+    for rel in rels:
+        try:
+            data = read_regular_file(project.root / rel, _CONFIG_LIMIT)
+        except OSError:
+            continue
+        if len(data) > _CONFIG_LIMIT:
+            continue
+        for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+            if line.lstrip().startswith(("#", ";")):
+                continue
+            for pattern in _DS_PATTERNS:
+                match = pattern.search(line)
+                if match:
+                    column = match.start(1) + 1
+                    found.append(Selection(process, rel, number, column, match.group(1)))
+                    break
+    return found
+
+
 def read_pytest_selections(project: Project) -> list[Selection]:
-    """``DJANGO_SETTINGS_MODULE = ...`` (or ``--ds``) in pytest.ini, pyproject.toml, setup.cfg or
-    tox.ini next to the root or to a manage.py. Only regular files, read as text, never parsed
-    as more than lines (any of them may be malformed)."""
+    """What pytest.ini, pyproject.toml, setup.cfg or tox.ini next to the root or a manage.py
+    select for tests."""
     if project.root is None:
         return []
-    folders = {""} | {f.path.rpartition("/")[0] for f in project.files if f.entry_point == "manage"}
-    found: list[Selection] = []
-    for folder in sorted(folders):
-        for name in PYTEST_CONFIGS:
-            rel = f"{folder}/{name}" if folder else name
-            path = project.root / rel
+    rels = [
+        f"{folder}/{name}" if folder else name
+        for folder in _config_folders(project)
+        for name in PYTEST_CONFIGS
+    ]
+    return _selections_in(project, "tests", rels)
+
+
+def read_deployment_selections(project: Project) -> list[Selection]:
+    """What a Dockerfile, Procfile or platform file next to the root or a manage.py (or in a
+    deploy/, docker/... folder beside them) selects for the processes it starts. Compose files
+    are left out: they mostly describe development."""
+    if project.root is None:
+        return []
+    rels: list[str] = []
+    for folder in _config_folders(project):
+        base = project.root / folder if folder else project.root
+        places = [(folder, base)] + [
+            (f"{folder}/{d}" if folder else d, base / d) for d in sorted(DEPLOYMENT_DIRS)
+        ]
+        for rel_folder, path in places:
             try:
-                info = os.stat(path)
-                if not stat.S_ISREG(info.st_mode) or info.st_size > _CONFIG_LIMIT:
-                    continue
-                text = path.read_bytes().decode("utf-8", "replace")
+                names = sorted(entry.name for entry in os.scandir(path) if entry.is_file())
             except OSError:
                 continue
-            for number, line in enumerate(text.splitlines(), start=1):
-                if line.lstrip().startswith(("#", ";")):
-                    continue
-                for pattern in _DS_PATTERNS:
-                    match = pattern.search(line)
-                    if match:
-                        column = match.start(1) + 1
-                        found.append(Selection("tests", rel, number, column, match.group(1)))
-                        break
-    return found
+            rels.extend(
+                f"{rel_folder}/{name}" if rel_folder else name
+                for name in names
+                if any(fnmatch.fnmatchcase(name, pattern) for pattern in DEPLOYMENT_FILES)
+            )
+    return _selections_in(project, "deploy", rels)
 
 
 class _Aliases(Mapping[str, str]):
@@ -160,7 +211,7 @@ class ModuleScope:
     def path(self) -> str:
         return self.facts.path
 
-    def find(self, name: str, get: Any, depth: int = 0) -> tuple[Any, ModuleScope] | None:
+    def find(self, name: str, get: Lookup, depth: int = 0) -> tuple[Any, ModuleScope] | None:
         """``get(module_facts, name)`` here, else in the module the name is imported from, else
         in the modules this one star-imports (last first)."""
         local = get(self.module, name)
@@ -180,7 +231,7 @@ class ModuleScope:
                 return found
         return None
 
-    def _imported(self, name: str, get: Any, depth: int) -> tuple[Any, ModuleScope] | None:
+    def _imported(self, name: str, get: Lookup, depth: int) -> tuple[Any, ModuleScope] | None:
         level, module, original = self.facts.imports[name]
         target = self.model.project.resolve_import(self.facts, level, module)
         if target is None or target is self.facts:
@@ -232,7 +283,8 @@ class ProcessModel:
             if f.is_test and f.settings_writes
             for s in self._selections("tests", f)
         ]
-        self.defaults = self._selected_modules(self.web + self.worker)
+        self.deploy = read_deployment_selections(project)
+        self.defaults = self._selected_modules(self.web + self.worker + self.deploy)
         self.production, self.production_reason = self._production_roots()
 
     # -- selections -----------------------------------------------------------------------------

@@ -175,3 +175,18 @@ def test_deployment_module_copied_into_the_settings_package(audit_files):
     # Trap: inside a package the relative import means that package, which has no common.py.
     files["docker/__init__.py"] = ""
     assert audit_files(files, *PRODUCTION_CODES) == []
+
+
+def test_dockerfile_selection_is_production(audit_files):
+    files = {
+        "manage.py": MANAGE.format(module="proj.settings.common"),
+        "proj/settings/common.py": "import os\nINSTALLED_APPS = []\nSECRET_KEY = os.environ['K']\n",
+        "proj/settings/web.py": "from .common import *\nALLOWED_HOSTS = ['*']\n",
+        # Trap: compose files mostly describe development, so they select nothing.
+        "docker-compose.yml": "services:\n  web:\n    environment:\n"
+        "      DJANGO_SETTINGS_MODULE: proj.settings.web\n",
+    }
+    assert audit_files(files, *PRODUCTION_CODES) == []
+    files["docker/Dockerfile"] = "FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=proj.settings.web\n"
+    findings = audit_files(files, *PRODUCTION_CODES)
+    assert summary(findings) == [("DCA202", "error", "proj/settings/web.py", 2)]
