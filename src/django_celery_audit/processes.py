@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django_celery_audit.classify import DEPLOYMENT_DIRS, DJANGO_SETTING_NAMES
+from django_celery_audit.classify import DEPLOYMENT_DIRS, DJANGO_SETTING_NAMES, WORD_SPLIT
 from django_celery_audit.discovery import read_regular_file
 from django_celery_audit.envreads import detect_helper
 from django_celery_audit.filefacts import (
@@ -44,6 +44,7 @@ DEMO_DIRS = frozenset(
     {"docs", "doc", "example", "examples", "sample", "samples", "demo", "demos", "sandbox"}
 )
 MAX_IMPORT_DEPTH = 64
+COPY_ME_WORDS = frozenset({"example", "sample", "template", "dist", "skel", "tpl"})
 PYTEST_CONFIGS = ("pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini")
 DEPLOYMENT_FILES = (
     "Dockerfile",
@@ -103,7 +104,12 @@ class Resolved:
 
 
 def _in_demo(facts: FileFacts) -> bool:
-    return any(part.lower() in DEMO_DIRS for part in facts.parts[:-1])
+    """A demonstration or a template to copy (``docs/``, ``example/``, ``prod_example.py``,
+    ``settings.sample.py``): nothing loads it as it is."""
+    if any(part.lower() in DEMO_DIRS for part in facts.parts[:-1]):
+        return True
+    words = {w.lower() for w in WORD_SPLIT.split(facts.parts[-1][:-3])}
+    return bool(words & COPY_ME_WORDS)
 
 
 def _config_folders(project: Project) -> list[str]:

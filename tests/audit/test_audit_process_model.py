@@ -132,9 +132,12 @@ def test_explicit_name_imports_and_split_settings_include(audit_files):
     assert "in force for proj/settings/__init__.py" in findings[0].message
 
 
-def test_demo_projects_are_not_production(audit_files):
-    files = {"docs/example/settings.py": "INSTALLED_APPS = []\n" + LEGACY_SETTINGS}
-    assert audit_files(files, *PRODUCTION_CODES) == []
+@pytest.mark.parametrize(
+    "path",
+    ["docs/example/settings.py", "proj/settings/production_example.py", "proj/prod.sample.py"],
+)
+def test_demos_and_files_to_copy_are_not_production(audit_files, path):
+    assert audit_files({path: "INSTALLED_APPS = []\n" + LEGACY_SETTINGS}, *PRODUCTION_CODES) == []
 
 
 def test_settings_in_test_code_are_never_production(audit_files):
