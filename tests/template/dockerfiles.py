@@ -15,6 +15,8 @@ import yaml
 DJANGO_SERVICES = ("web", "worker", "beat")
 # The uid the final stage switches to (USER); the image rehearsal runs the processes as it.
 IMAGE_UID = 10001
+# What compose reads the secret key from; strong enough for the production settings.
+STRONG_KEY = {"PRODUCTION_SECRET_KEY": "compose-" + "s3cr3t-K3y-" * 5}
 
 # Option sets whose compose files differ: broker, result backend and beat.
 COMPOSE_VARIANTS = [

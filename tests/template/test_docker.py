@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,6 +28,8 @@ from tests.template.dockerfiles import (
     COMPOSE_VARIANTS,
     DJANGO_SERVICES,
     IMAGE_UID,
+    INTERPOLATION,
+    STRONG_KEY,
     answers_with,
     base_image,
     compose,
@@ -193,9 +196,11 @@ def test_django_processes_get_production_settings_and_wait_for_healthy_services(
         assert service["build"] == "."
         environment = service["environment"]
         assert environment["DJANGO_ENVIRONMENT"] == "production"
-        assert re.fullmatch(r"\$\{DJANGO_SECRET_KEY:\?[^}]+\}", environment["DJANGO_SECRET_KEY"])
+        assert re.fullmatch(
+            r"\$\{PRODUCTION_SECRET_KEY:\?[^}]+\}", environment["DJANGO_SECRET_KEY"]
+        )
         assert environment["DATABASE_URL"].startswith("postgres://")
-        resolved = service_environment(service, {"DJANGO_SECRET_KEY": "k" * 50})
+        resolved = service_environment(service, STRONG_KEY)
         assert urlsplit(resolved["DATABASE_URL"]).hostname == "db"
         assert urlsplit(resolved["CELERY_BROKER_URL"]).hostname == broker_service
         assert environment["DJANGO_ALLOWED_HOSTS"]
@@ -243,12 +248,35 @@ def test_compose_holds_no_secret_and_refuses_to_start_without_one(bake):
     secret = (project / ".env").read_text().split("DJANGO_SECRET_KEY=")[1].split()[0]
     assert secret not in text
     web = compose(project)["services"]["web"]
-    with pytest.raises(KeyError, match="DJANGO_SECRET_KEY"):
+    with pytest.raises(KeyError, match="PRODUCTION_SECRET_KEY"):
         service_environment(web, {})
-    environment = service_environment(web, {"DJANGO_SECRET_KEY": "k" * 50})
-    assert environment["DJANGO_SECRET_KEY"] == "k" * 50
+    environment = service_environment(web, STRONG_KEY)
+    assert environment["DJANGO_SECRET_KEY"] == STRONG_KEY["PRODUCTION_SECRET_KEY"]
     # Only the secret key must be given; every other variable has a default.
     assert "${" not in "".join(environment.values())
+
+
+def env_file(path: Path) -> dict[str, str]:
+    return dict(
+        line.split("=", 1)
+        for line in path.read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    )
+
+
+@pytest.mark.parametrize("variant", COMPOSE_VARIANTS)
+def test_compose_never_takes_a_value_from_the_development_env_file(bake, variant):
+    """Compose interpolates from .env too: no variable it reads may be one .env sets."""
+    project = bake(use_docker=True, **variant)
+    text = (project / "compose.yaml").read_text()
+    interpolated = {match.group("name") for match in INTERPOLATION.finditer(text)}
+    development = env_file(project / ".env")
+    example = env_file(project / ".env.example")
+    assert "DJANGO_SECRET_KEY" in development
+    assert interpolated and not interpolated & (development.keys() | example.keys())
+    # With only the development .env at hand, compose refuses to start.
+    with pytest.raises(KeyError, match="PRODUCTION_SECRET_KEY"):
+        service_environment(compose(project)["services"]["web"], development)
 
 
 # -- The compose environment satisfies the production settings (installed projects) --------
@@ -267,7 +295,7 @@ def test_compose_environment_passes_the_deployment_checks(installed, variant):
     project = installed(use_docker=True, **variant)
     services = compose(project)["services"]
     for name in (name for name in DJANGO_SERVICES if name in services):
-        environment = service_environment(services[name], {"DJANGO_SECRET_KEY": "s3cr3t-" * 10})
+        environment = service_environment(services[name], STRONG_KEY)
         completed = run(
             [str(project / ".venv/bin/python"), "manage.py", "check", "--deploy"],
             project,

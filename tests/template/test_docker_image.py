@@ -40,6 +40,7 @@ from tests.helpers import (
 )
 from tests.template.dockerfiles import (
     IMAGE_UID,
+    STRONG_KEY,
     compose,
     copy_final_stage,
     final_stage_builds,
@@ -167,7 +168,7 @@ def built_image(request, bake):
         services = compose(project)["services"]
         environ = clean_environment(HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1")
         environ["PATH"] = f"{venv / 'bin'}:{environ['PATH']}"
-        environ |= service_environment(services["web"], {"DJANGO_SECRET_KEY": "x" * 60}) | {
+        environ |= service_environment(services["web"], STRONG_KEY) | {
             # The same variables, pointed at this machine's services instead of compose's.
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
             "CELERY_BROKER_URL": broker_url,

@@ -139,7 +139,7 @@ def test_docker_job_builds_and_waits_for_healthy_services_only_with_docker(bake,
         assert "docker compose up --build --detach --wait --wait-timeout 300" in runs
         assert "docker compose down --volumes" in runs
         # compose.yaml refuses to start without a key; the job makes a throwaway one.
-        assert any("DJANGO_SECRET_KEY=$(python3 -c" in script for script in runs)
+        assert any("PRODUCTION_SECRET_KEY=$(python3 -c" in script for script in runs)
         assert not re.search(
             r"DJANGO_SECRET_KEY: \S", (bake(use_docker=True) / WORKFLOW).read_text()
         )

@@ -1,18 +1,44 @@
 """The hooks: bad answers are refused before anything is written."""
 
+import subprocess
+import sys
+import tomllib
+
 import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, clean_environment, run
+from tests.template import dependency_names
+
+DEPENDENCY = "is the name of a package the project installs"
 
 
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
         ({"project_slug": "test"}, "project_slug 'test' would shadow the module"),
-        ({"project_slug": "django"}, "project_slug 'django' would shadow the module"),
-        ({"project_slug": "celery"}, "project_slug 'celery' would shadow the module"),
+        ({"project_slug": "django"}, f"project_slug 'django' {DEPENDENCY}"),
+        ({"project_slug": "celery"}, f"project_slug 'celery' {DEPENDENCY}"),
+        # Distributions and modules the dependencies bring along, whatever the options.
+        *[
+            ({"project_slug": name}, f"project_slug {name!r} {DEPENDENCY}")
+            for name in (
+                "asgiref",
+                "sqlparse",
+                "gunicorn",
+                "ruff",
+                "tzdata",
+                "click",
+                "packaging",
+                "pluggy",
+                "dateutil",
+                "python_dateutil",
+                "dj__database_url",
+            )
+        ],
+        ({"project_slug": "svc_"}, "must not end with '_': the project name would be 'svc-'"),
+        ({"project_slug": "_svc"}, "must be a lowercase Python identifier"),
         ({"project_slug": "site"}, "project_slug 'site' would shadow the module"),
         ({"project_slug": "reports"}, "project_slug 'reports' would shadow the module"),
         ({"project_slug": "class"}, "project_slug 'class' is a Python keyword."),
@@ -25,6 +51,21 @@ from tests.helpers import REPO_ROOT
         ({"author_email": "not-an-email"}, "author_email 'not-an-email' does not look like"),
         ({"author_email": "a@b"}, "author_email 'a@b' does not look like"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone 'Mars/Olympus_Mons' is not an IANA"),
+        # Files of a tz database that zoneinfo loads but that name no place's zone.
+        *[
+            ({"timezone": zone}, f"timezone {zone!r} is not an IANA")
+            for zone in (
+                "localtime",
+                "posixrules",
+                "Factory",
+                "posix/Europe/Paris",
+                "right/UTC",
+                "/usr/share/zoneinfo/UTC",
+                "../zoneinfo/UTC",
+                "",
+            )
+        ],
+        ({"author_email": "a\x01b@example.com"}, "author_email 'a\\x01b@example.com' does not"),
         ({"description": "two\nlines"}, "description must be one line"),
         ({"use_celery_beat": True, "django_version": "6.1"}, "use_celery_beat needs django_ver"),
     ],
@@ -73,3 +114,65 @@ def test_good_unusual_answers_are_accepted(cookies):
     )
     assert result.exit_code == 0, result.exception
     assert (result.project_path / "unicode_service" / "settings" / "production.py").is_file()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"])
+def test_iana_zone_names_are_accepted(cookies, zone):
+    result = cookies.bake(extra_context={"timezone": zone}, template=str(REPO_ROOT))
+    assert result.exit_code == 0, result.exception
+
+
+def test_any_unicode_renders_valid_toml_that_uv_and_ruff_read(cookies, tmp_path):
+    answers = {
+        "project_name": "Grin 😀 Service",
+        "project_slug": "grin",
+        "description": 'Smiles 😀, 𝄞 and "quotes" with a back\\slash',
+        "author_name": "Zoë 🦄 O'Brien",
+        "author_email": "zoë@exämple.com",
+    }
+    result = cookies.bake(extra_context=answers, template=str(REPO_ROOT))
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == answers["description"]
+    assert pyproject["project"]["authors"] == [
+        {"name": answers["author_name"], "email": answers["author_email"]}
+    ]
+    # Both read pyproject.toml first, and refuse a file TOML does not accept.
+    environ = clean_environment()
+    run([str(REPO_ROOT / ".venv" / "bin" / "ruff"), "check", "--quiet", "."], project, environ)
+    run(["uv", "lock", "--quiet"], project, environ)
+
+
+@pytest.mark.slow
+def test_the_hook_refuses_every_name_a_real_resolution_installs():
+    """Resolve every option set's dependencies again: the hook's list must hold every name."""
+    # The README's command, without --write: it exits 1 and names what the hook misses.
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.template.dependency_names"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, (
+        f"{completed.stderr}\nrun `uv run python -m tests.template.dependency_names --write`"
+    )
+    names = set(completed.stdout.split())
+    assert {"asgiref", "sqlparse", "tzdata", "colorama", "dateutil", "pluggy"} <= names
+    assert names <= dependency_names.in_hook()
+
+
+def test_dependency_names_cover_every_dependency_set_the_hook_accepts():
+    pyprojects = dependency_names.dependency_sets()
+    dependencies = {
+        requirement
+        for pyproject in pyprojects
+        for requirement in tomllib.loads(pyproject)["project"]["dependencies"]
+    }
+    # Both Django versions, both result stores, beat: every optional dependency appears.
+    assert {"django-celery-results>=2.6", "django-celery-beat>=2.8"} <= dependencies
+    assert any(requirement.startswith("celery[redis]") for requirement in dependencies)
+    assert any(requirement.startswith("django>=6.1") for requirement in dependencies)
+    assert len(pyprojects) == len(set(pyprojects))

@@ -10,12 +10,26 @@ https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 import gc
 
 from celery import Celery
+from celery.app import utils as celery_app_utils
 from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 from . import diagnostics
 from .environment import configure_settings
+from .service_urls import masked
 
+
+def hide_settings(conf, celery_filter=celery_app_utils.filter_hidden_settings) -> dict:
+    """Celery's masking, then every password in a URL anywhere in the settings.
+
+    Celery masks only the keys it knows by their own name (broker_url, not the Django
+    setting CELERY_BROKER_URL). ``celery report`` and ``celery inspect conf`` both print
+    app.conf.table(), which calls this module-level function by name each time.
+    """
+    return masked(celery_filter(conf))
+
+
+celery_app_utils.filter_hidden_settings = hide_settings
 configure_settings()
 
 app = Celery("{{ cookiecutter.project_slug }}")

@@ -20,7 +20,8 @@ from dataclasses import dataclass, fields
 from celery.signals import beat_init, celeryd_after_setup, task_prerun, worker_process_init
 from django.conf import settings
 from django.db import connections
-from kombu.utils.url import maybe_sanitize_url
+
+from .service_urls import mask_passwords
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Configuration:
             database=str(database.get("NAME") or ""),
             host=host,
             connection=f"{in_use['ENGINE']} {in_use.get('NAME')} {in_use.get('HOST')}",
-            broker=maybe_sanitize_url(broker_url) or "(none)",
+            broker=mask_passwords(broker_url) or "(none)",
         )
 
     def changes_since(self, earlier: "Configuration") -> list[str]:
@@ -146,8 +147,8 @@ def environment_overrides() -> list[str]:
         from_settings = getattr(settings, name, None)
         if from_environment and from_settings and from_environment != from_settings:
             overrides.append(
-                f"{name} in the environment ({maybe_sanitize_url(from_environment)}) "
-                f"overrides settings.{name} ({maybe_sanitize_url(from_settings)})"
+                f"{name} in the environment ({mask_passwords(from_environment)}) "
+                f"overrides settings.{name} ({mask_passwords(str(from_settings))})"
             )
     return overrides
 

@@ -8,8 +8,10 @@ the environment or in .env, to use real services instead; the log says which are
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from ..service_urls import service_url_problems
 from .base import *  # noqa: F403
 from .base import BASE_DIR
 
@@ -17,6 +19,9 @@ from .base import BASE_DIR
 # already in the environment win. Only development reads it: elsewhere the environment is
 # the single source.
 load_dotenv(BASE_DIR / ".env")
+
+if _problems := service_url_problems(os.environ):
+    raise ImproperlyConfigured(f"{__name__} cannot start: {'; '.join(_problems)}.")
 
 DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "development-only-not-a-secret")

@@ -1,16 +1,23 @@
 """Production: every value comes from the process environment, read directly.
 
 No .env file and no default that could hide a missing value. When a required variable is
-absent, importing this module raises one ImproperlyConfigured that names all of them, in
-the web process and in every worker alike.
+absent, the secret key is weak, or a service URL is malformed, importing this module raises
+one ImproperlyConfigured that names every problem (and no secret), in the web process and
+in every worker alike.
 https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/deployment/checklist/
 """
 
 import os
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
+from ..service_urls import service_url_problems
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE
 
@@ -41,10 +48,46 @@ def _missing_variables() -> list[str]:
     return missing
 
 
-if _missing := _missing_variables():
-    raise ImproperlyConfigured(
-        f"{__name__} needs these environment variables, which are not set: {', '.join(_missing)}."
-    )
+# Keys this project's own files show as examples or use outside production.
+_PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        "change-me-to-50-or-more-random-characters",  # .env.example
+        "development-only-not-a-secret",  # development.py without .env
+        "testing-only-not-a-secret",  # testing.py
+    }
+)
+
+
+def _secret_key_problems(key: str) -> list[str]:
+    """Why ``key`` is unfit for production (the thresholds of ``check --deploy``)."""
+    if not key:
+        return []  # reported as missing
+    if key in _PLACEHOLDER_SECRET_KEYS:
+        return ["DJANGO_SECRET_KEY is a placeholder from this project's files"]
+    problems = []
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        problems.append(f"starts with {SECRET_KEY_INSECURE_PREFIX!r} (a development key)")
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        problems.append(f"has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}")
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        problems.append(
+            f"has {len(set(key))} distinct characters, "
+            f"fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+        )
+    return [f"DJANGO_SECRET_KEY {' and '.join(problems)}"] if problems else []
+
+
+def _configuration_problems() -> list[str]:
+    problems = []
+    if missing := _missing_variables():
+        problems.append(f"these environment variables are not set: {', '.join(missing)}")
+    problems += _secret_key_problems(os.environ.get("DJANGO_SECRET_KEY", ""))
+    problems += service_url_problems(os.environ)
+    return problems
+
+
+if _problems := _configuration_problems():
+    raise ImproperlyConfigured(f"{__name__} cannot start: {'; '.join(_problems)}.")
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
