@@ -20,7 +20,7 @@ from .service_urls import masked
 
 
 def hide_settings(conf, celery_filter=celery_app_utils.filter_hidden_settings) -> dict:
-    """Celery's masking, then every password in a URL anywhere in the settings.
+    """Celery's masking, then every password in any URL of the settings table.
 
     Celery masks only the keys it knows by their own name (broker_url, not the Django
     setting CELERY_BROKER_URL). ``celery report`` and ``celery inspect conf`` both print
