@@ -74,6 +74,7 @@ DEPENDENCY_NAMES = frozenset(
         "tzlocal",
         "vine",
         "wcwidth",
+        "whitenoise",
     }
 )
 # END DEPENDENCY_NAMES

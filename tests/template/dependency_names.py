@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 
 from tests.helpers import find_python
 
@@ -48,14 +50,12 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def default_context() -> dict:
-    """cookiecutter.json's answers with every choice at its first value."""
-    raw = json.loads((REPO_ROOT / "cookiecutter.json").read_text())
-    return {
-        key: value[0] if isinstance(value, list) else value
-        for key, value in raw.items()
-        if not key.startswith("_")
-    }
+def answers_context(answers: dict) -> dict:
+    """The context cookiecutter renders with for these answers, derived values included."""
+    context = generate_context(
+        context_file=str(REPO_ROOT / "cookiecutter.json"), extra_context=answers
+    )
+    return prompt_for_config(context, no_input=True)
 
 
 def option_sets() -> Iterator[dict]:
@@ -85,11 +85,10 @@ def hook_check(context: dict):
 def dependency_sets() -> list[str]:
     """The distinct rendered pyproject.toml files (their dependency tables) the hook accepts."""
     template = PYPROJECT.read_text()
-    base = {**default_context(), "project_slug": PLACEHOLDER_SLUG}
-    problems_with = hook_check(base)
+    problems_with = hook_check(answers_context({"project_slug": PLACEHOLDER_SLUG}))
     seen: dict[str, str] = {}
     for options in option_sets():
-        context = {**base, **options}
+        context = answers_context({**options, "project_slug": PLACEHOLDER_SLUG})
         pyproject = render(template, context)
         parsed = tomllib.loads(pyproject)
         key = json.dumps(
