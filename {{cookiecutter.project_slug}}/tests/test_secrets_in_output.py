@@ -116,7 +116,7 @@ def test_diagnose_refuses_a_weak_secret_key_in_production():
     completed = run(environment(DJANGO_SECRET_KEY=key), "manage.py", "diagnose")
     assert completed.returncode != 0
     assert "all checks passed" not in completed.stdout
-    assert "DJANGO_SECRET_KEY starts with 'django-insecure-'" in completed.stderr
+    assert "DJANGO_SECRET_KEY starts with 'django-insecure-'" in shown(completed)
     assert key not in shown(completed)
 
 
@@ -135,8 +135,7 @@ def test_diagnose_refuses_a_weak_secret_key_in_production():
 def test_a_malformed_url_is_a_configuration_error_that_hides_it(settings, variable, url):
     completed = run(environment(settings, **{variable: url}), "manage.py", "diagnose")
     assert completed.returncode != 0
-    assert "ImproperlyConfigured" in completed.stderr
-    assert f"{variable} " in completed.stderr
+    assert f"{variable} is not a valid URL" in shown(completed)
     for secret in (BROKER_SECRET[:6], BROKER_SECRET[6:], RESULTS_SECRET):
         assert secret not in shown(completed)
 
@@ -147,5 +146,5 @@ def test_a_worker_refuses_a_database_url_with_an_unencoded_slash_and_logs_no_sec
     command = ("-m", "celery", "-A", PACKAGE, "worker", "--pool", "solo", "--loglevel", "INFO")
     completed = run(environment(DATABASE_URL=url), *command)
     assert completed.returncode != 0
-    assert "DATABASE_URL has '@' after its host" in completed.stderr
+    assert "DATABASE_URL has '@' after its host" in shown(completed)
     assert DATABASE_SECRET not in shown(completed)
