@@ -14,8 +14,6 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -319,7 +317,9 @@ def _analyze_all(
         jobs = min(os.cpu_count() or 1, 8) if len(candidates) >= _PARALLEL_THRESHOLD else 1
     if jobs <= 1 or sys.platform == "win32":
         return [analyze_file(c, plan) for c in candidates]
-    import multiprocessing
+    import multiprocessing  # imported here: most audits parse too few files to need it
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     try:
         mp_context = multiprocessing.get_context("fork")

@@ -6,7 +6,6 @@ import json
 import os
 import textwrap
 from collections import Counter
-from importlib import metadata
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +22,8 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 def project_urls() -> tuple[str, str]:
     """(information URI, documentation URI) from the installed package's metadata, if any."""
+    from importlib import metadata  # only SARIF needs it, and it costs start-up time
+
     try:
         entries = metadata.metadata(TOOL_NAME).get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
