@@ -213,8 +213,16 @@ def _testing(project: Project) -> list[Location]:
         for f in sorted(project.files, key=lambda f: f.path)
         if f.is_settings
         and (f.settings_env == "testing" or f.is_test)
-        and (_star_imports(f) or _sets_django_settings(f))
+        and (_sets_django_settings(f) or _builds_on_settings(project, f))
     ]
+
+
+def _builds_on_settings(project: Project, facts: FileFacts) -> bool:
+    """Star-imports anything, or imports from another settings module (a settings class)."""
+    if _star_imports(facts):
+        return True
+    settings = {f.path for f in project.files if f.is_settings and f is not facts}
+    return bool(_imported_by(project, [facts]) & settings)
 
 
 def _star_imports(facts: FileFacts) -> list[tuple[int, str]]:

@@ -168,3 +168,18 @@ def test_look_alikes_are_not_pieces(tmp_path, capsys):
         "testing-settings",
     ):
         assert pieces[key]["status"] == "missing", (key, pieces[key]["found"])
+
+
+def test_class_based_testing_settings_count(tmp_path, capsys):
+    files = dict(LEGACY)
+    files.pop("shop/settings.py")
+    files.update(
+        {
+            "shop/settings/__init__.py": "",
+            "shop/settings/base.py": "class Base:\n    DEBUG = False\n",
+            "shop/settings/test.py": "from .base import Base\n\n\nclass T(Base):\n    X = 1\n",
+        }
+    )
+    root = write_tree(tmp_path / "shop", files)
+    pieces = {p["key"]: p for p in _layout_json(capsys, root, "layout")["pieces"]}
+    assert [f["path"] for f in pieces["testing-settings"]["found"]] == ["shop/settings/test.py"]
