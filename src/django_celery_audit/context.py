@@ -89,6 +89,9 @@ class FileContext(Reporter):
                 self._helpers[name] = detect_helper(function, self)
         return self._helpers[name]
 
+    def module_helper(self, module: str, name: str) -> Helper | None:
+        return None  # other modules are the project's to look into
+
     def values_of(self, name: str) -> list[tuple[ast.expr, Any]]:
         return [(value, self) for value in self.assignments.get(name, ())]
 

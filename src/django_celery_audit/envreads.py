@@ -79,6 +79,8 @@ class Scope(Protocol):
 
     def helper(self, name: str) -> Helper | None: ...
 
+    def module_helper(self, module: str, name: str) -> Helper | None: ...
+
     def values_of(self, name: str) -> list[tuple[ast.expr, Scope]]: ...
 
     def returns_of(self, name: str) -> list[tuple[ast.expr, Scope]]: ...
@@ -199,14 +201,14 @@ def classify_env_read(node: ast.AST, scope: Scope) -> EnvRead | None:
         helper = scope.helper(func.id)
         if helper is not None:
             return _helper_read(node, scope, helper)
-    elif (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and func.attr in READER_METHODS
-    ):
-        obj = scope.env_object(func.value.id)
-        if obj is not None and obj.kind != "decouple":
-            return _object_read(node, scope, obj, func.attr)
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.attr in READER_METHODS:
+            obj = scope.env_object(func.value.id)
+            if obj is not None and obj.kind != "decouple":
+                return _object_read(node, scope, obj, func.attr)
+        helper = scope.module_helper(func.value.id, func.attr)  # secrets.get_secret("X")
+        if helper is not None:
+            return _helper_read(node, scope, helper)
     return None
 
 

@@ -135,8 +135,6 @@ class FileFacts:
     settings_writes: list[SettingsWrite] = field(default_factory=list)
     signal_handlers: list[tuple[str, str, int]] = field(default_factory=list)
     functions: dict[str, FunctionInfo] = field(default_factory=dict)
-    star_imports: list[tuple[int, str, int]] = field(default_factory=list)  # (level, module, line)
-    assigned_settings: set[str] = field(default_factory=set)
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     module: ModuleFacts | None = None
     rule_data: dict[str, Any] = field(default_factory=dict)

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django_celery_audit.classify import DEPLOYMENT_DIRS, DJANGO_SETTING_NAMES, WORD_SPLIT
-from django_celery_audit.discovery import read_regular_file
 from django_celery_audit.envreads import detect_helper
 from django_celery_audit.filefacts import (
     Binding,
@@ -34,6 +33,7 @@ from django_celery_audit.filefacts import (
     NameImport,
     StarImport,
 )
+from django_celery_audit.safeio import read_regular_file
 
 if TYPE_CHECKING:
     from django_celery_audit.context import Project
@@ -257,6 +257,22 @@ class ModuleScope:
             return self._helpers[name]
         found = self.find(name, lambda m, n: m.helpers.get(n))
         return found[0] if found else None
+
+    def module_helper(self, module: str, name: str) -> Helper | None:
+        """A helper reached as an attribute of an imported project module (``secrets.get(...)``
+        after ``from proj import secrets`` or ``import proj.secrets as secrets``)."""
+        target = None
+        if module in self.facts.imports:
+            level, package, original = self.facts.imports[module]
+            dotted = f"{package}.{original}" if package else original
+            target = self.model.project.resolve_import(self.facts, level, dotted)
+        else:
+            qualified = self.module.aliases.get(module)
+            if qualified is not None and not qualified.startswith("."):
+                target = self.model.project.find_module(qualified)
+        if target is None or target.module is None:
+            return None
+        return target.module.helpers.get(name)
 
     def values_of(self, name: str) -> list[tuple[ast.expr, Any]]:
         found = self.find(name, lambda m, n: m.values.get(n))

@@ -155,3 +155,17 @@ def test_env_object_shared_by_a_settings_package(audit_files):
     }
     found = summary(audit_files(files, *CODES))
     assert found == [("DCA202", "error", "config/settings/production.py", 5)]
+
+
+@pytest.mark.parametrize(
+    "importing", ["from proj import secrets", "import proj.secrets as secrets"]
+)
+def test_helper_called_through_its_module(audit_files, importing):
+    files = {
+        "proj/__init__.py": "",
+        "proj/secrets.py": "import os\n\ndef get_secret(name, default=''):\n"
+        "    return os.environ.get(name, default)\n",
+        PROD: f"{importing}\nSECRET_KEY = secrets.get_secret('KEY', 'dev')\n"
+        "DEBUG = secrets.get_secret('DEBUG', '') == '1'\n",
+    }
+    assert summary(audit_files(files, *CODES)) == [("DCA203", "error", PROD, 2)]
