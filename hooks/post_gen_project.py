@@ -17,9 +17,9 @@ PROJECT = Path.cwd()
 
 # Paths (relative to the project) that belong to one option value.
 ONLY_WITH: dict[tuple[str, object], list[str]] = {
-    ("use_docker", True): ["Dockerfile", ".dockerignore", "compose.yaml"],
+    ("use_docker", True): ["Dockerfile", ".dockerignore", "compose.yaml", "k8s"],
     ("use_github_actions", True): [".github"],
-    ("use_celery_beat", True): ["tests/integration/test_beat.py"],
+    ("use_celery_beat", True): ["tests/integration/test_beat.py", "k8s/beat.yaml"],
     ("result_backend", "redis"): ["tests/integration/test_results_redis.py"],
     ("result_backend", "django-db"): ["tests/integration/test_results_django_db.py"],
 }
