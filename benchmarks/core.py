@@ -130,6 +130,7 @@ class Bench:
     base: Path | None = None  # a rendered, installed project for the Django/Celery parts
     extra: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # one line each, printed after the table
 
     def size(self, full: int, quick: int) -> int:
         """How many of something to measure: ``quick`` in a quick run."""

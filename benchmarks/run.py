@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(figures)
     print(f"\n{NOTES}")
+    for note in bench.notes:
+        print(textwrap.fill(note, 96, initial_indent="- ", subsequent_indent="  "))
     print(f"\nTotal elapsed: {elapsed:.0f} s")
     write_json(args.json, info, figures, bench, elapsed, [section.name for section in todo])
     return 1 if bench.errors else 0
@@ -246,6 +249,7 @@ def write_json(
         "figures": [figure.as_json() for figure in figures],
         "extra": bench.extra,
         "errors": bench.errors,
+        "notes": bench.notes,
         "total_seconds": elapsed,
     }
     path.write_text(json.dumps(document, indent=2) + "\n")

@@ -1,13 +1,14 @@
 """The half of ``benchmarks/run.py`` that needs Django and Celery.
 
 ``run.py`` runs in the template repository's environment, which has neither. It copies this
-file (with bench_celery.py, bench_tasks.py and the repository's testkit.py) into a temporary
+file (with the other modules in this directory and the repository's testkit.py) into a temporary
 rendered project and runs it with that project's interpreter. Each command prints one JSON
 document on stdout; the services to use come from the environment run.py sets (the production
 settings' variables, plus BENCH_* ones).
 
     python bench_driver.py startproject-server      # times call_command("startproject")
-    python bench_driver.py worker-ready --runs 5    # diagnostics on and off, interleaved
+    python bench_driver.py worker-ready --runs 5    # diagnostics on, off, and a bare app
+    python bench_driver.py django-setup --runs 5    # django.setup() in a fresh interpreter
     python bench_driver.py round-trips --runs 5 --count 100
     python bench_driver.py child-cost --runs 5      # check_child() in-process
 """
@@ -213,12 +214,50 @@ def one_worker_start(client, app_module: str, diagnostics: bool) -> dict:
 
 
 def worker_ready(runs: int, slug: str) -> None:
+    """The service's worker with diagnostics on and off, and the bare app (the floor)."""
     client = client_app()
-    results: dict[str, list[dict]] = {"on": [], "off": []}
+    modules = {"on": slug, "off": slug, "bare": "bench_bare"}
+    results: dict[str, list[dict]] = {mode: [] for mode in modules}
     for _ in range(runs):
-        for mode in ("on", "off"):
-            results[mode].append(one_worker_start(client, slug, diagnostics=mode == "on"))
+        for mode, module in modules.items():
+            results[mode].append(one_worker_start(client, module, diagnostics=mode == "on"))
     emit(results)
+
+
+# --- django.setup() --------------------------------------------------------------------
+
+SETUP_CHILD = """
+import time
+started = time.perf_counter()
+import django
+django.setup()
+print(time.perf_counter() - started)
+"""
+
+
+def django_setup(runs: int, slug: str) -> None:
+    """``django.setup()`` of the project's production settings in a fresh interpreter.
+
+    The floor under any process that runs the service's code: the whole process's wall time
+    (interpreter start included), the time inside it (imports + setup), and a bare interpreter.
+    """
+    environ = dict(os.environ, DJANGO_SETTINGS_MODULE=f"{slug}.settings.production")
+    samples: dict[str, list[float]] = {"process_s": [], "inside_s": [], "interpreter_s": []}
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        samples["interpreter_s"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        completed = subprocess.run(
+            [sys.executable, "-c", SETUP_CHILD],
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        samples["process_s"].append(time.perf_counter() - started)
+        samples["inside_s"].append(float(completed.stdout.strip().splitlines()[-1]))
+    emit(samples)
 
 
 # --- round trips -----------------------------------------------------------------------
@@ -284,7 +323,14 @@ def child_cost(runs: int, slug: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument(
-        "command", choices=["startproject-server", "worker-ready", "round-trips", "child-cost"]
+        "command",
+        choices=[
+            "startproject-server",
+            "worker-ready",
+            "django-setup",
+            "round-trips",
+            "child-cost",
+        ],
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--count", type=int, default=100)
@@ -295,6 +341,8 @@ def main() -> None:
         startproject_server()
     elif args.command == "worker-ready":
         worker_ready(args.runs, args.slug)
+    elif args.command == "django-setup":
+        django_setup(args.runs, args.slug)
     elif args.command == "round-trips":
         round_trips(args.runs, args.count, "reports.tasks.create_report")
     else:
