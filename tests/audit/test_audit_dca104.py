@@ -73,3 +73,22 @@ def test_a_celery_app_overwriting_the_variable_is_dca103s(audit_files):
     files = {"manage.py": MANAGE.format(env="prod"), "proj/celery.py": overwrite}
     assert audit_files(files, "DCA104") == []
     assert [f.code for f in audit_files(files, "DCA103")] == ["DCA103"]
+
+
+def test_projects_side_by_side_do_not_disagree(audit_files):
+    files = {
+        "manage.py": MANAGE.format(env="production"),
+        "proj/settings/production.py": "INSTALLED_APPS = []\n",
+        "demo/manage.py": MANAGE.replace("proj.settings", "demo_site.settings").format(env="dev"),
+        "demo/demo_site/settings/dev.py": "INSTALLED_APPS = []\n",
+        "demo/demo_site/wsgi.py": WSGI.replace("proj.settings", "demo_site.settings").format(
+            env="dev"
+        ),
+    }
+    assert audit_files(files, "DCA104") == []
+    # Trap: inside one of them, a disagreeing entry point is still reported.
+    files["demo/demo_site/celery.py"] = CELERY.replace("proj.settings", "demo_site.settings")
+    files["demo/demo_site/celery.py"] = files["demo/demo_site/celery.py"].format(env="prod")
+    files["demo/demo_site/settings/prod.py"] = "INSTALLED_APPS = []\n"
+    found = summary(audit_files(files, "DCA104"))
+    assert found == [("DCA104", "error", "demo/demo_site/celery.py", 3)]

@@ -5,7 +5,8 @@ When manage.py, wsgi.py, asgi.py and the Celery app module each name their own d
 process that happens to start without DJANGO_SETTINGS_MODULE decides which database it talks to.
 The incident's web server and worker disagreed in exactly this way. An entry point that names a
 module missing from the tree, while the others name modules that are there, is left out: it
-starts nothing in this project. A Celery app that overwrites the variable outright is
+starts nothing in this project. Entry points under different manage.py folders belong to
+different projects and are not compared. A Celery app that overwrites the variable outright is
 DCA103's. Reported as an error when two
 entry points name different modules, and as a warning when one names a module itself while
 others compute theirs (so it ignores the selector the others use).
@@ -76,6 +77,24 @@ def _report(project: Project) -> None:
     )
     if not literal:
         return
+    # One repository may hold several projects, each with its own manage.py (backend/ and
+    # docs/demo/): entry points of different projects are not rival settings.
+    roots = sorted(
+        (f.path.rpartition("/")[0] for f in entries if f.entry_point == "manage"),
+        key=len,
+        reverse=True,
+    )
+    projects: dict[str, dict[str, str]] = {}
+    for path, value in literal.items():
+        root = next((r for r in roots if not r or path.startswith(r + "/")), "")
+        projects.setdefault(root, {})[path] = value
+    for group in projects.values():
+        _disagreements(project, group, by_path, computed if len(projects) == 1 else [])
+
+
+def _disagreements(
+    project: Project, literal: dict[str, str], by_path: dict[str, FileFacts], computed: list[str]
+) -> None:
     if len(set(literal.values())) > 1:
         manage = [p for p in sorted(literal) if by_path[p].entry_point == "manage"]
         if manage:
