@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from celery.app import utils as celery_app_utils
 
-from {{ cookiecutter.project_slug }}.celery import app
+import {{ cookiecutter.project_slug }}.celery  # noqa: F401 (installs the masking)
 from {{ cookiecutter.project_slug }}.service_urls import mask_passwords, url_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,6 @@ def test_celery_settings_table_masks_every_url_password():
     )
     assert not [secret for secret in SECRETS if secret in str(table)]
     assert table["CELERY_BROKER_URL"] == "redis://:**@h/0"
-    assert "CELERY_BROKER_URL" in app.conf.humanize()
 
 
 def test_celery_report_shows_no_password():
