@@ -26,6 +26,7 @@ def test_readme_lists_exactly_the_commands_tested_here():
         "pip install <this repository>",
         "django-celery-audit path/to/project",
         "django-celery-audit path/to/project --format sarif",
+        "django-celery-audit layout path/to/project",
     ]
 
 
@@ -52,6 +53,8 @@ def test_pip_install_gives_a_working_auditor(tmp_path):
     project = tmp_path / "out" / DEFAULT_SLUG
     clean = run([audit, str(project)], tmp_path)
     assert re.fullmatch(r"No findings \(\d+ files audited\)\.\n", clean.stdout), clean.stdout
+    layout = run([audit, "layout", str(project)], tmp_path)
+    assert layout.stdout.rstrip().endswith("8 of 8 pieces present, 0 missing."), layout.stdout
 
     settings = project / DEFAULT_SLUG / "settings" / "production.py"
     settings.write_text(
