@@ -8,7 +8,8 @@ app, start no process and read no environment. A file is parsed when:
   name or package, anything with "celery" in its path (the layout finds a diagnose command by
   its path alone, parsed or not);
 * or its bytes hold one of :data:`WORDS` (Celery apps, worker signals, the settings module
-  variable), or assign a Django or Celery setting at the start of a line;
+  variable), or assign a Django or Celery setting at the start of a line; test code (by path)
+  only when it names DJANGO_SETTINGS_MODULE or assigns Django settings at module level;
 * or (later rounds, in the engine) a file already parsed needs it: a module that a settings
   module, a Celery app or an entry point imports (constants, env helpers, env objects), and what
   those modules import in turn when it can carry a value on (star imports and constant-like
@@ -27,7 +28,12 @@ import ast
 import re
 from collections.abc import Iterable
 
-from django_celery_audit.classify import DJANGO_SETTING_NAMES, ENTRY_POINT_FILES, classify_settings
+from django_celery_audit.classify import (
+    DJANGO_SETTING_NAMES,
+    ENTRY_POINT_FILES,
+    classify_settings,
+    is_test_path,
+)
 from django_celery_audit.facts import WORKER_SIGNALS
 from django_celery_audit.filefacts import FileFacts
 from django_celery_audit.layout import HEALTH_WORDS, is_urls_module
@@ -53,31 +59,47 @@ WORDS: tuple[bytes, ...] = (
 # if/try of a settings module). Reading ``settings.CACHES`` elsewhere does not count. Modules
 # that settings import (env helpers, constants) are brought in by the engine's later rounds.
 _SETTING_NAMES = (*sorted(DJANGO_SETTING_NAMES), "CELERY_")
-_SETTING_ASSIGNMENT = re.compile(
-    rb"(?m)^[ \t]*(?:"
-    + b"|".join(re.escape(n.encode()) for n in _SETTING_NAMES)
-    + rb")\w*\s*(?::[^=\n]*)?\+?="
+_NAMES = b"(?:" + b"|".join(re.escape(n.encode()) for n in _SETTING_NAMES) + rb")\w*"
+# At module level, any spelling; indented (inside an if/try of a settings module) only with a
+# space before "=", which keyword arguments such as override_settings(CACHES={...}) do not have.
+_MODULE_LEVEL_ASSIGNMENT = re.compile(rb"(?m)^" + _NAMES + rb"\s*(?::[^=\n]*)?\+?=(?!=)")
+_ANY_ASSIGNMENT = re.compile(
+    rb"(?m)^(?:[ \t]+" + _NAMES + rb"[ \t]+\+?=(?!=)|" + _NAMES + rb"\s*(?::[^=\n]*)?\+?=(?!=))"
 )
 _SETTING_BYTES = tuple(n.encode() for n in _SETTING_NAMES)
 IMPORT_DEPTH = 2
 IMPORTS_KEY = "prefilter.imports"  # FileFacts.rule_data key: what a parsed file imports
 
 
-def path_matters(parts: tuple[str, ...]) -> bool:
+def path_matters(parts: tuple[str, ...], test: bool = False) -> bool:
     name = parts[-1]
-    if name in ENTRY_POINT_FILES or any("celery" in p.lower() for p in parts):
+    if name in ENTRY_POINT_FILES:
         return True
+    if not test and any("celery" in p.lower() for p in parts):
+        return True  # (Celery apps in test code count for no rule)
     return classify_settings(parts, None)[0]
 
 
 def may_matter(parts: tuple[str, ...], source: bytes) -> bool:
-    if path_matters(parts) or any(word in source for word in WORDS):
+    test = is_test_path(parts)
+    if path_matters(parts, test):
+        return True
+    if test:
+        # Test code matters only where it chooses settings (conftest.py) or is settings
+        # (tests/settings_ci.py, or a module assigning Django's settings at module level).
+        return b"DJANGO_SETTINGS_MODULE" in source or _assigns_settings(source, module_level=True)
+    if any(word in source for word in WORDS):
         return True
     if is_urls_module(parts) and any(word.encode() in source.lower() for word in HEALTH_WORDS):
         return True  # a health route, for the layout
-    return any(name in source for name in _SETTING_BYTES) and bool(
-        _SETTING_ASSIGNMENT.search(source)
-    )
+    return _assigns_settings(source, module_level=False)
+
+
+def _assigns_settings(source: bytes, *, module_level: bool) -> bool:
+    if not any(name in source for name in _SETTING_BYTES):
+        return False
+    pattern = _MODULE_LEVEL_ASSIGNMENT if module_level else _ANY_ASSIGNMENT
+    return pattern.search(source) is not None
 
 
 def decides_what_loads(facts: FileFacts) -> bool:

@@ -106,3 +106,26 @@ def test_a_worker_handler_calling_a_probe_elsewhere_finds_it(tmp_path):
     )
     assert {"p/checks.py", "p/probes.py"} <= _parsed(root)
     assert not [f for f in audit(root, codes={"DCA504"}, jobs=1).findings]
+
+
+def test_test_code_is_parsed_only_where_it_chooses_or_is_settings(tmp_path):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "p/settings.py": "INSTALLED_APPS = []\nSECRET_KEY = ''\n",
+            "conftest.py": "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'p.settings'\n",
+            "tests/ci_conf.py": "from p.settings import *\nDATABASES = {}\n",
+            "tests/test_cache.py": """
+                from django.test import override_settings
+                @override_settings(
+                    CACHES={"default": {}},
+                )
+                def test_celery_mock():
+                    app = Celery("x")  # test code never counts as a Celery app
+            """,
+            "app/views.py": "def view():\n    return override(\n        CACHES={},\n    )\n",
+        },
+    )
+    parsed = _parsed(root)
+    assert {"p/settings.py", "conftest.py", "tests/ci_conf.py"} <= parsed
+    assert not parsed & {"tests/test_cache.py", "app/views.py"}
