@@ -38,6 +38,7 @@ def test_default_render_has_the_designed_layout(bake):
         f"{DEFAULT_SLUG}/environment.py",
         f"{DEFAULT_SLUG}/celery.py",
         f"{DEFAULT_SLUG}/diagnostics.py",
+        f"{DEFAULT_SLUG}/task_base.py",
         f"{DEFAULT_SLUG}/urls.py",
         f"{DEFAULT_SLUG}/wsgi.py",
         f"{DEFAULT_SLUG}/asgi.py",

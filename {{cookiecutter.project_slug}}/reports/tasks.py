@@ -15,8 +15,9 @@ from .models import Report
 def create_report(self, name: str) -> int:
     """Write a Report and return its id.
 
-    Acks are late, so a delivery can repeat after a worker dies: keyed on the task id,
-    a repeat finds the row instead of writing a second one.
+    Like every task here it retries a database or broker that is briefly away (see
+    task_base.py), and acks are late: a delivery can repeat. Keyed on the task id, a
+    repeat finds the row instead of writing a second one.
     """
     report, _ = Report.objects.get_or_create(
         task_id=self.request.id or str(uuid.uuid4()),

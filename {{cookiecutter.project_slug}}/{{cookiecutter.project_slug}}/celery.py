@@ -32,7 +32,11 @@ def hide_settings(conf, celery_filter=celery_app_utils.filter_hidden_settings) -
 celery_app_utils.filter_hidden_settings = hide_settings
 configure_settings()
 
-app = Celery("{{ cookiecutter.project_slug }}")
+# Every task retries a database or broker that is briefly away (task_base.py).
+app = Celery(
+    "{{ cookiecutter.project_slug }}",
+    task_cls="{{ cookiecutter.project_slug }}.task_base:RetryTransientErrorsTask",
+)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 diagnostics.connect_worker_signals()

@@ -156,45 +156,62 @@ class Worker:
         return [int(pid) for pid in children.read_text().split()]
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
+        stop_process_group(self.process)
 
 
-class SlowProxy:
-    """A TCP proxy that holds every new connection for ``delay`` seconds before passing it on.
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM a process started in a session of its own, then SIGKILL what is left."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
 
-    It stands for a database that accepts connections but answers slowly.
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 that this test owns: it can slow, cut and restore a service.
+
+    ``delay`` holds every new connection that long before passing it on (a database that
+    accepts but answers slowly). ``cut()`` closes every open connection and refuses new
+    ones, as a server that went away; ``restore()`` listens again on the same port.
     """
 
     def __init__(self, upstream_host: str, upstream_port: int, delay: float = 0.0):
         self.upstream = (upstream_host, upstream_port)
         self.delay = delay
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = 0
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listen()
+
+    def _listen(self) -> None:
+        self._closing = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
-        self._closing = threading.Event()
-        self._sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept_loop, daemon=True).start()
+        threading.Thread(target=self._accept_loop, args=(self._closing,), daemon=True).start()
 
-    def _accept_loop(self) -> None:
-        while not self._closing.is_set():
+    def _accept_loop(self, closing: threading.Event) -> None:
+        listener = self._listener
+        while not closing.is_set():
             try:
-                client, _ = self._listener.accept()
+                client, _ = listener.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
-            self._sockets.append(client)
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+            self._track(client)
+            threading.Thread(target=self._serve, args=(client, closing), daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
-        if self._closing.wait(self.delay):
+    def _track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+
+    def _serve(self, client: socket.socket, closing: threading.Event) -> None:
+        if closing.wait(self.delay):
             return
         try:
             upstream = socket.create_connection(self.upstream, timeout=5)
@@ -202,7 +219,10 @@ class SlowProxy:
             client.close()
             return
         upstream.settimeout(None)
-        self._sockets.append(upstream)
+        self._track(upstream)
+        if closing.is_set():  # cut while connecting
+            upstream.close()
+            return
         threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
         self._pump(client, upstream)
 
@@ -218,11 +238,27 @@ class SlowProxy:
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
 
-    def close(self) -> None:
+    def cut(self) -> None:
+        """Refuse new connections and close every open one, as a service that went away."""
         self._closing.set()
         self._listener.close()
-        for sock in self._sockets:
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+    def restore(self) -> None:
+        """Accept connections again, on the same port."""
+        self._listen()
+
+    def close(self) -> None:
+        self.cut()
+
+    def url(self, service_url: str) -> str:
+        """``service_url`` (user, password, path and query kept) pointed at this proxy."""
+        return with_port(service_url, self.port)
 
 
 class Workers:
@@ -234,9 +270,13 @@ class Workers:
         self.environ = environ
         self.started: list[Worker] = []
 
-    def start(self, *, concurrency=1, extra_args=(), wait=True, environ=None, **variables):
-        queue = unique_name("it")
-        self.client.created_queues.append(queue)
+    def start(
+        self, *, concurrency=1, extra_args=(), wait=True, environ=None, queue=None, **variables
+    ):
+        """Start a worker on ``queue``, or on a queue of its own."""
+        if queue is None:
+            queue = unique_name("it")
+            self.client.created_queues.append(queue)
         worker = Worker(
             environ if environ is not None else {**self.environ, **variables},
             self.log_dir / f"{queue}.log",

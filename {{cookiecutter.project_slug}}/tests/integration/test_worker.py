@@ -10,7 +10,7 @@ from kombu.utils.url import maybe_sanitize_url
 
 from .support import (
     PROJECT_PACKAGE,
-    SlowProxy,
+    TcpProxy,
     count_reports,
     manage,
     production_environment,
@@ -118,7 +118,7 @@ def test_recycled_children_keep_serving_when_the_database_is_slow(
 ):
     """Each child probes the database as it starts; a slow one must not stall it."""
     parts = urlsplit(database_url)
-    proxy = SlowProxy(parts.hostname, parts.port or 5432)
+    proxy = TcpProxy(parts.hostname, parts.port or 5432)
     try:
         # The URL's connect_timeout (5 s) replaces the production default (2 s), so the
         # tasks themselves still get through the proxy's delay.

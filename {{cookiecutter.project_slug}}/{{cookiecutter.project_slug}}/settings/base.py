@@ -119,7 +119,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # loses nothing: tasks must therefore be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 # A child killed mid-task (OOM, SIGKILL) retries the task, at most max_retries times
-# (3 by default), instead of dropping it or requeueing it forever.
+# (3 by default), instead of dropping it or requeueing it forever, after the task's
+# default_retry_delay (10 s in ../task_base.py; Celery's own default is 3 minutes).
 CELERY_TASK_RETRY_ON_WORKER_LOST = True
 # With late acks, a worker should hold no more tasks than it is running.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -150,6 +151,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 {%- endif %}
+
+# TASK RETRIES (see ../task_base.py)
+# A task that meets a database or broker outage is sent again, with delays doubling up to
+# TASK_RETRY_LONGEST_DELAY seconds, until TASK_RETRY_WINDOW seconds have passed since its
+# first such error: longer than a managed database's failover (30-60 s).
+TASK_RETRY_WINDOW = 5 * 60
+TASK_RETRY_LONGEST_DELAY = 30
 
 # WORKER DIAGNOSTICS (see ../diagnostics.py)
 # Log and probe settings, database and broker when a worker and each of its children start.
