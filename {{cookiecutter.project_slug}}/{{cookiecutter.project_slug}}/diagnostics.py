@@ -156,26 +156,43 @@ def environment_overrides() -> list[str]:
 _recorded_at_start: Configuration | None = None
 
 
+def wait_for_broker(app, within: float) -> ProbeResult:
+    """Probe the broker until it answers, for at most ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        left = deadline - time.monotonic()
+        result = probe_broker(app, min(BROKER_PROBE_SECONDS, max(left, 0.5)))
+        if result.ok or left <= 0:
+            return result
+        time.sleep(min(1.0, max(left, 0)))
+
+
 def check_worker_before_pool(sender: str, instance, **kwargs) -> None:
     """celeryd_after_setup: runs once in the worker's main process, before the pool forks."""
     global _recorded_at_start
     configuration = Configuration.current(instance.app.conf.broker_url)
     _recorded_at_start = configuration
-    check_before_work(f"worker {sender}", configuration)
+    check_before_work(f"worker {sender}", configuration, instance.app)
 
 
 def check_beat(sender, **kwargs) -> None:
     """beat_init: the scheduler must send tasks from the same settings as the workers."""
-    check_before_work("beat", Configuration.current(sender.app.conf.broker_url))
+    check_before_work("beat", Configuration.current(sender.app.conf.broker_url), sender.app)
 
 
-def check_before_work(who: str, configuration: Configuration) -> None:
-    """Log the configuration and probe the database; in production, stop on failure."""
+def check_before_work(who: str, configuration: Configuration, app) -> None:
+    """Log the configuration, probe database and broker; in production, stop on failure."""
     if not settings.WORKER_DIAGNOSTICS:
         return
     logger.info("%s: %s", who, configuration.describe())
     for override in environment_overrides():
         logger.warning("%s: %s; Celery prefers the environment", who, override)
+    check_database(who, configuration)
+    require_broker(who, configuration, app)
+
+
+def check_database(who: str, configuration: Configuration) -> None:
+    """Probe the database; stop if it fails and WORKER_REQUIRE_DATABASE is on."""
     result = probe_database(WORKER_PROBE_SECONDS)
     # A forked child must not inherit an open connection (the probe's is closed; be sure).
     connections.close_all()
@@ -191,6 +208,30 @@ def check_before_work(who: str, configuration: Configuration) -> None:
         logger.critical("%s; refusing to start.", message)
         raise SystemExit(EXIT_CONFIGURATION_ERROR)
     logger.warning("%s; starting anyway (WORKER_REQUIRE_DATABASE is off).", message)
+
+
+def require_broker(who: str, configuration: Configuration, app) -> None:
+    """In production, give the broker WORKER_REQUIRE_BROKER_WITHIN seconds, then stop.
+
+    Celery itself would retry for the better part of an hour (broker_connection_max_retries)
+    before giving up, while an orchestrator waits for a worker that takes nothing.
+    """
+    within = settings.WORKER_REQUIRE_BROKER_WITHIN
+    if within is None:
+        return
+    result = wait_for_broker(app, within)
+    if result.ok:
+        logger.info("%s: broker probe %s", who, result.detail)
+        return
+    logger.critical(
+        "%s: broker %s unreachable for %s s under %s: %s; refusing to start.",
+        who,
+        configuration.broker,
+        within,
+        configuration.settings_module,
+        result.detail,
+    )
+    raise SystemExit(EXIT_CONFIGURATION_ERROR)
 
 
 def check_child(**kwargs) -> None:

@@ -164,3 +164,6 @@ TASK_RETRY_LONGEST_DELAY = 30
 WORKER_DIAGNOSTICS = os.environ.get("WORKER_DIAGNOSTICS", "on").lower() not in ("off", "false", "0")
 # Refuse to start a worker whose database probe fails (production and staging set this).
 WORKER_REQUIRE_DATABASE = False
+# Seconds a starting worker gives an unreachable broker before it stops (production sets
+# this); None leaves it to Celery, which keeps retrying for the better part of an hour.
+WORKER_REQUIRE_BROKER_WITHIN: float | None = None

@@ -157,5 +157,8 @@ CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
 CELERY_RESULT_BACKEND = os.environ["CELERY_RESULT_BACKEND"]
 {%- endif %}
 
-# WORKER DIAGNOSTICS: a worker that cannot reach its database must not take tasks.
+# WORKER DIAGNOSTICS: a worker that cannot reach its database must not take tasks, and one
+# whose broker stays away at start exits instead of waiting unseen (an orchestrator restarts
+# it; 20 s rides out a broker starting alongside it).
 WORKER_REQUIRE_DATABASE = True
+WORKER_REQUIRE_BROKER_WITHIN = 20
