@@ -94,14 +94,14 @@ class SettingValue:
         ``DATABASES["default"]["NAME"] = ...`` and ``.update(...)`` of either, following a name
         or a function to the dict it holds."""
         keys = self.binding.keys
-        value = self._followed(self.value)
+        value = self._dict_behind(self.value)
         if len(keys) >= 2:
             yield keys[1], value
         elif len(keys) == 1:
             yield from _fields(value)
         elif isinstance(value, ast.Dict):
             for alias_value in value.values:
-                yield from _fields(self._followed(alias_value))
+                yield from _fields(self._dict_behind(alias_value))
         else:
             yield None, value
 
@@ -125,7 +125,7 @@ class SettingValue:
                     found = scope.returns_of(sub.func.id)
                     pending.extend((v, s, branch or len(found) > 1, depth + 1) for v, s in found)
 
-    def _followed(self, value: ast.expr) -> ast.expr:
+    def _dict_behind(self, value: ast.expr) -> ast.expr:
         """A dict literal that ``value`` names or a function of this module returns, else itself."""
         if isinstance(value, ast.Name):
             found = self.scope.values_of(value.id)
@@ -205,9 +205,3 @@ def report_production(
             also = "also " if path in users else ""
             message = f"{message} ({also}in force for {shown})"
         project.report(rule, path, line, message, severity, column=column)
-
-
-def constant_literal(value: SettingValue) -> str | None:
-    """The string the setting is, when it is one (directly or through constants)."""
-    found = value.literal()
-    return const_str(found[0]) if found else None
