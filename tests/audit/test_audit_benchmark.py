@@ -38,3 +38,4 @@ def test_real_shaped_tree_and_the_side_by_side_with_ruff(tmp_path):
     assert figures["files"] == 120 - len(list(root.glob("*/migrations/*.py")))
     assert figures["audit_median_s"] > 0 and figures["ruff_median_s"] > 0
     assert figures["ratio"] == figures["audit_median_s"] / figures["ruff_median_s"]
+    assert figures["audit_cpu_median_s"] > 0 and figures["ruff_cpu_median_s"] > 0
