@@ -70,11 +70,17 @@ def app_dirs_of(paths: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def is_test_dir(name: str) -> bool:
+    """tests/, test/, unittests/, and any *_tests/ or tests_*/ (playwright_tests/)."""
+    return name in TEST_DIRS or name.endswith("_tests") or name.startswith("tests_")
+
+
 def is_test_path(parts: tuple[str, ...]) -> bool:
-    """tests/, test/, unittests/ folders, conftest.py, test_*.py, *_test.py, tests.py."""
+    """Files in test folders (see :func:`is_test_dir`), conftest.py, test_*.py, *_test.py,
+    tests.py."""
     name = parts[-1]
     stem = name[:-3]
-    if any(p in TEST_DIRS for p in parts[:-1]):
+    if any(is_test_dir(p) for p in parts[:-1]):
         return True
     if "settings" in WORD_SPLIT.split(stem):
         return False  # test_settings.py may be testing *settings*: decided by its content
@@ -122,7 +128,7 @@ def _env_of_path(parts: tuple[str, ...]) -> str | None:
         if env is not None:
             return env
     for folder in reversed(parts[:-1]):
-        if folder in TEST_DIRS:
+        if is_test_dir(folder):
             continue
         env = env_of_words([w for w in WORD_SPLIT.split(folder) if w != "settings"])
         if env is not None:

@@ -44,9 +44,13 @@ def test_app_package_called_settings_is_not_settings(audit_files):
     assert "DCA101" in [f.code for f in audit_files(files, "DCA101")]
 
 
-def test_unittests_folder_is_test_code(audit_files):
-    files = {"proj/settings.py": BASE, "unittests/settings.py": BASE + DETECTION}
+@pytest.mark.parametrize("folder", ["unittests", "playwright_tests", "tests_e2e"])
+def test_unittests_folder_is_test_code(audit_files, folder):
+    files = {"proj/settings.py": BASE, f"{folder}/settings.py": BASE + DETECTION}
     assert audit_files(files, "DCA101") == []
+    files = {"proj/settings.py": BASE, f"{folder}/pages/edit_settings_page.py": "X = 1\n"}
+    assert [f.code for f in audit_files(files, "DCA501")] == ["DCA501"]
+    files = {"proj/settings.py": BASE, "unittests/settings.py": BASE + DETECTION}
     files["unit/settings.py"] = files.pop("unittests/settings.py")
     assert [f.code for f in audit_files(files, "DCA101")] == ["DCA101"]
 
