@@ -10,6 +10,8 @@ import pytest
 from tests.helpers import DEFAULT_SLUG, REPO_ROOT, require_service, run
 
 README = (REPO_ROOT / "README.md").read_text()
+COOKIECUTTER_JSON = json.loads((REPO_ROOT / "cookiecutter.json").read_text())
+TEMPLATE_REPO = COOKIECUTTER_JSON["_template_repo"]
 
 
 def commands() -> list[str]:
@@ -19,11 +21,12 @@ def commands() -> list[str]:
 
 
 def test_readme_lists_exactly_the_commands_tested_here():
+    # The first two run in tests/test_newcomer.py.
     assert commands() == [
-        "cookiecutter gh:org/django-celery-template",
+        f"uvx cookiecutter gh:{TEMPLATE_REPO.removeprefix('https://github.com/')}",
         "uv run pytest",
         "uv run python benchmarks/run.py",
-        "pip install <this repository>",
+        f"pip install git+{TEMPLATE_REPO}",
         "django-celery-audit path/to/project",
         "django-celery-audit path/to/project --format sarif",
         "django-celery-audit layout path/to/project",
@@ -35,18 +38,35 @@ def test_ci_runs_the_readme_test_command():
     assert ci_lines[-1] == "uv run pytest"
 
 
-def test_render_command_works_on_a_local_checkout(tmp_path):
-    # `gh:org/...` needs the network; the same command on this checkout must work.
-    command = [sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input"]
-    run([*command, "-o", str(tmp_path)], REPO_ROOT)
-    assert (tmp_path / DEFAULT_SLUG / "manage.py").is_file()
+def table_defaults(heading: str) -> dict[str, str]:
+    """variable -> default, from the table under a README heading."""
+    section = README.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]*) \|", section, flags=re.M)
+    return {name: default.strip() for name, default in rows}
+
+
+def test_question_and_option_tables_show_the_real_defaults():
+    documented = table_defaults("Questions the template asks") | table_defaults("Options")
+    asked = {name: value for name, value in COOKIECUTTER_JSON.items() if not name.startswith("_")}
+    assert set(documented) == set(asked)
+    for name, value in asked.items():
+        if isinstance(value, list):
+            value = value[0]  # the first choice is the default
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif "{{" in value:
+            value = "from the name"  # derived by Jinja from another answer
+        assert documented[name] == value, name
 
 
 @pytest.mark.slow
 def test_pip_install_gives_a_working_auditor(tmp_path):
+    """The README's install command, from a local clone instead of GitHub."""
     run([sys.executable, "-m", "venv", str(tmp_path / "venv")], tmp_path)
+    (install,) = [command for command in commands() if command.startswith("pip install")]
+    install = install.replace(TEMPLATE_REPO, f"file://{REPO_ROOT}")
     pip = tmp_path / "venv" / "bin" / "pip"
-    run([str(pip), "install", "--quiet", str(REPO_ROOT)], tmp_path, timeout=300)
+    run([str(pip), *install.split()[1:], "--quiet"], tmp_path, timeout=300)
     audit = str(tmp_path / "venv" / "bin" / "django-celery-audit")
 
     run([sys.executable, "-m", "cookiecutter", str(REPO_ROOT), "--no-input", "-o", "out"], tmp_path)

@@ -5,8 +5,8 @@ import sys
 
 from django.core.management import execute_from_command_line
 
-from {{ cookiecutter.project_slug }}.environment import configure_settings
+from {{ cookiecutter.project_slug }}.environment import start
 
 if __name__ == "__main__":
-    configure_settings()
+    start()
     execute_from_command_line(sys.argv)

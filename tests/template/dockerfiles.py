@@ -5,6 +5,7 @@ contents run without Docker).
 """
 
 import re
+import shlex
 import shutil
 import tomllib
 from pathlib import Path
@@ -51,6 +52,23 @@ def dockerfile(project: Path) -> tuple[dict[str, str], list[list[tuple[str, str]
             name, _, default = rest.partition("=")
             arguments[name] = default
     return arguments, stages
+
+
+def builder_environment(builder: list[tuple[str, str]]) -> dict[str, str]:
+    """The builder stage's ENV NAME=value pairs."""
+    pairs = [rest.split() for instruction, rest in builder if instruction == "ENV"]
+    return dict(pair.split("=", 1) for group in pairs for pair in group)
+
+
+def builder_install(project: Path) -> list[str]:
+    """The builder stage's install command, without the build-only --mount."""
+    _, (builder, _) = dockerfile(project)
+    (install,) = [rest for instruction, rest in builder if instruction == "RUN"]
+    return [word for word in shlex.split(install) if not word.startswith("--mount=")]
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def base_image(arguments: dict[str, str], from_line: str) -> str:

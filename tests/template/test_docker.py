@@ -32,12 +32,14 @@ from tests.template.dockerfiles import (
     STRONG_KEY,
     answers_with,
     base_image,
+    builder_environment,
     compose,
     copy_final_stage,
     dockerfile,
     dockerignore_matcher,
     pyproject,
     service_environment,
+    version_tuple,
 )
 
 BOOLEAN_FILES = ["Dockerfile", ".dockerignore", "compose.yaml"]
@@ -76,18 +78,23 @@ def test_dockerfile_builds_in_one_stage_and_runs_slim_in_another(bake, django_ve
     builder, final = stages
     floor = pyproject(project)["project"]["requires-python"].removeprefix(">=")
     assert floor == PYTHON_FOR_DJANGO[django_version]
-    # Both stages on the same Python (the venv's interpreter is a symlink into it).
-    assert base_image(arguments, builder[0][1]) == f"python:{floor}-slim"
-    assert base_image(arguments, final[0][1]) == f"python:{floor}-slim"
+    # Both stages on the same Python (the venv's interpreter is a symlink into it): one newer
+    # than the floor the tests run on, which test_docker_image installs uv.lock into.
+    image_python = arguments["PYTHON_VERSION"]
+    assert base_image(arguments, builder[0][1]) == f"python:{image_python}-slim"
+    assert base_image(arguments, final[0][1]) == f"python:{image_python}-slim"
+    assert version_tuple(image_python) > version_tuple(floor)
     assert builder[0][1].split()[-2:] == ["AS", "builder"]
 
-    # The builder installs the project's runtime dependencies (not its dev group) into a venv.
-    installs = [rest for instruction, rest in builder if instruction == "RUN"]
-    assert any(
-        "uv pip install --python /opt/venv/bin/python --requirement /app/pyproject.toml" in run
-        for run in installs
-    ), installs
-    assert ("COPY", "pyproject.toml /app/pyproject.toml") in builder
+    # The builder installs exactly the locked runtime dependencies (not the dev group) into
+    # /opt/venv, keeping uv's downloads in a cache mount rather than in a layer.
+    (install,) = [rest for instruction, rest in builder if instruction == "RUN"]
+    assert install == (
+        "--mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev --no-install-project"
+    )
+    assert builder_environment(builder)["UV_PROJECT_ENVIRONMENT"] == "/opt/venv"
+    assert ("COPY", "pyproject.toml uv.lock ./") in builder
+    assert not dockerignore_matcher(project)("uv.lock")
 
 
 def test_final_stage_has_no_compiler_and_runs_as_a_user(bake):
@@ -167,7 +174,10 @@ def test_compose_services_follow_the_answers(bake, variant):
     assert set(services) == expected
 
     db = services["db"]
-    assert db["image"] in ("postgres:17", "postgres:16")
+    assert db["image"] == "postgres:18"
+    # From 18 the image's VOLUME and data live under /var/lib/postgresql (PGDATA is
+    # /var/lib/postgresql/18/docker); a volume at the old .../data path is refused at start.
+    assert db["volumes"] == ["postgres-data:/var/lib/postgresql"]
     assert db["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
     if uses_redis:
         assert services["redis"]["image"] == "redis:7"

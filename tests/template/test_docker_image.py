@@ -29,7 +29,6 @@ import pytest
 import testkit
 from tests.helpers import (
     DEFAULT_SLUG,
-    PYTHON_FOR_DJANGO,
     SERVICE_URLS,
     clean_environment,
     find_python,
@@ -41,8 +40,11 @@ from tests.helpers import (
 from tests.template.dockerfiles import (
     IMAGE_UID,
     STRONG_KEY,
+    builder_environment,
+    builder_install,
     compose,
     copy_final_stage,
+    dockerfile,
     final_stage_builds,
     service_environment,
 )
@@ -56,15 +58,46 @@ def as_image_user(command: list[str]) -> list[str]:
     return ["setpriv", "--reuid", uid, "--regid", uid, "--clear-groups", *command]
 
 
-def python_for_image_user(version: str) -> str:
-    """An interpreter the image's uid may run (pyenv's live under root's private home)."""
-    candidates = [f"/usr/local/bin/python{version}", f"/usr/bin/python{version}"]
-    candidates.append(find_python(version))
-    for candidate in candidates:
+def link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:  # another file system
+        shutil.copy2(source, destination)
+
+
+def python_for_image_user(version: str, root: Path) -> tuple[str, dict[str, str]]:
+    """An interpreter ``version`` the image's uid may run, and the variables it needs.
+
+    pyenv's live under root's private home: one is laid out again under ``root`` (its binary,
+    shared library and standard library, linked where the file system allows), and finds
+    its shared library through LD_LIBRARY_PATH instead of its RUNPATH under /root.
+    """
+    for candidate in (f"/usr/local/bin/python{version}", f"/usr/bin/python{version}"):
         check = subprocess.run(as_image_user([candidate, "-c", "pass"]), capture_output=True)
         if check.returncode == 0:
-            return candidate
-    pytest.fail(f"no Python {version} that uid {IMAGE_UID} can run (tried {candidates})")
+            return candidate, {}
+    prefix = Path(find_python(version)).resolve().parent.parent
+    copy = root / "python"
+    (copy / "bin").mkdir(parents=True)
+    (copy / "lib").mkdir()
+    link_or_copy(str(prefix / "bin" / f"python{version}"), str(copy / "bin" / f"python{version}"))
+    for library in (prefix / "lib").glob(f"libpython{version}*.so*"):
+        link_or_copy(str(library), str(copy / "lib" / library.name))
+    unneeded = {"test", "site-packages", "idlelib", "tkinter", "turtledemo", "ensurepip"}
+    shutil.copytree(
+        prefix / "lib" / f"python{version}",
+        copy / "lib" / f"python{version}",
+        ignore=lambda _, names: [n for n in names if n in unneeded or n.startswith("config-")],
+        copy_function=link_or_copy,
+    )
+    (copy / "lib" / f"python{version}" / "site-packages").mkdir()
+    python, environ = str(copy / "bin" / f"python{version}"), {"LD_LIBRARY_PATH": str(copy / "lib")}
+    check = subprocess.run(
+        as_image_user([python, "-c", "pass"]), env=environ, capture_output=True, text=True
+    )
+    if check.returncode != 0:
+        pytest.fail(f"no Python {version} that uid {IMAGE_UID} can run: {check.stderr}")
+    return python, environ
 
 
 def start(command: list[str], cwd: Path, environ: dict, log: Path) -> subprocess.Popen:
@@ -145,13 +178,19 @@ def built_image(request, bake):
     processes: list[subprocess.Popen] = []
     with ExitStack() as cleanup:
         cleanup.callback(shutil.rmtree, root, ignore_errors=True)
-        # Builder stage: the Dockerfile's own install command, into a venv of the same Python.
+        # Builder stage: the Dockerfile's own install command and environment, into a venv of
+        # the image's Python, from the uv.lock that the project's first `uv sync` writes.
         venv = root / "opt" / "venv"
-        python = python_for_image_user(PYTHON_FOR_DJANGO["5.2"])
-        run(["uv", "venv", "--quiet", "--python", python, str(venv)], project, clean_environment())
-        requirements = str(project / "pyproject.toml")
-        install = ["uv", "pip", "install", "--python", str(venv / "bin/python")]
-        run([*install, "--requirement", requirements], project, clean_environment())
+        arguments, (builder, _) = dockerfile(project)
+        python, python_environ = python_for_image_user(arguments["PYTHON_VERSION"], root)
+        run(["uv", "lock", "--quiet"], project, clean_environment())
+        install_environment = builder_environment(builder) | {
+            "UV_PROJECT_ENVIRONMENT": str(venv),
+            "UV_PYTHON": python,
+            **python_environ,
+        }
+        run(builder_install(project), project, clean_environment(**install_environment))
+        assert not (venv / "bin" / "pytest").exists(), "the dev group reached the image"
         # Final stage: its files, owned by root and read-only for the image's uid.
         app = copy_final_stage(project, root)
         run([*PSQL, f'CREATE DATABASE "{database}"'], project)
@@ -163,10 +202,12 @@ def built_image(request, bake):
         else:
             broker_url = SERVICE_URLS["rabbitmq"]
             queue = f"image_{uuid.uuid4().hex[:8]}"
-            cleanup.callback(delete_queue, venv / "bin/python", broker_url, queue)
+            cleanup.callback(delete_queue, venv / "bin/python", broker_url, queue, python_environ)
 
         services = compose(project)["services"]
-        environ = clean_environment(HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1")
+        environ = clean_environment(
+            HOME="/nonexistent", PYTHONDONTWRITEBYTECODE="1", **python_environ
+        )
         environ["PATH"] = f"{venv / 'bin'}:{environ['PATH']}"
         environ |= service_environment(services["web"], STRONG_KEY) | {
             # The same variables, pointed at this machine's services instead of compose's.
@@ -177,7 +218,9 @@ def built_image(request, bake):
             services["worker"]["command"] += f" --queues {queue}"
 
         # The final stage's build steps (collectstatic), as root, with only the image's ENV.
-        build = clean_environment(DJANGO_ENVIRONMENT="production", PYTHONDONTWRITEBYTECODE="1")
+        build = clean_environment(
+            DJANGO_ENVIRONMENT="production", PYTHONDONTWRITEBYTECODE="1", **python_environ
+        )
         build["PATH"] = f"{venv / 'bin'}:{build['PATH']}"
         for command in final_stage_builds(project):
             run(["sh", "-c", command], app, build)
@@ -194,7 +237,7 @@ def image(built_image):
         stop_group(built_image.processes.pop())
 
 
-def delete_queue(python: Path, url: str, queue: str) -> None:
+def delete_queue(python: Path, url: str, queue: str, environ: dict[str, str]) -> None:
     delete = (
         "import sys; from kombu import Connection\n"
         "with Connection(sys.argv[1]) as c:\n"
@@ -202,7 +245,9 @@ def delete_queue(python: Path, url: str, queue: str) -> None:
         "    c.default_channel.exchange_delete(sys.argv[2])"
     )
     if python.exists():
-        subprocess.run([str(python), "-c", delete, url, queue], check=False)
+        subprocess.run(
+            [str(python), "-c", delete, url, queue], env=clean_environment(**environ), check=False
+        )
 
 
 def test_web_serves_health_and_static_files_as_the_image_user(image):

@@ -26,6 +26,10 @@ from tests.helpers import (
 )
 
 WORKFLOW = ".github/workflows/ci.yml"
+DEPENDABOT = ".github/dependabot.yml"
+# The current release of each action the workflow uses. setup-uv publishes no major tags
+# since v8, so it is pinned to a release; Dependabot proposes each new one.
+CURRENT_ACTIONS = {"actions/checkout": "v6", "astral-sh/setup-uv": "v8.3.2"}
 VARIANTS = [
     pytest.param({}, id="redis"),
     pytest.param({"broker": "rabbitmq"}, id="rabbitmq"),
@@ -50,6 +54,7 @@ def answers_with(variant: dict) -> dict:
 
 def test_workflow_comes_only_with_use_github_actions(bake):
     assert (bake() / WORKFLOW).is_file()
+    assert (bake() / DEPENDABOT).is_file()
     assert not (bake(use_github_actions=False) / ".github").exists()
 
 
@@ -64,6 +69,27 @@ def test_every_shell_step_parses(bake, variant):
         for script in steps_running(job):
             completed = subprocess.run(["bash", "-n", "-c", script], capture_output=True, text=True)
             assert completed.returncode == 0, (job_name, script, completed.stderr)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_workflow_uses_the_current_release_of_each_action(bake, variant):
+    used = {
+        step["uses"]
+        for job in workflow(bake(**variant))["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    }
+    assert used == {f"{action}@{version}" for action, version in CURRENT_ACTIONS.items()}
+
+
+@pytest.mark.parametrize("use_docker", [False, True])
+def test_dependabot_keeps_locked_packages_actions_and_images_current(bake, use_docker):
+    project = bake(use_docker=use_docker)
+    assert schema_errors(project, "vendor.dependabot", DEPENDABOT) == ""
+    updates = yaml.safe_load((project / DEPENDABOT).read_text())["updates"]
+    expected = {"uv", "github-actions"} | ({"docker", "docker-compose"} if use_docker else set())
+    assert {update["package-ecosystem"] for update in updates} == expected
+    assert {update["directory"] for update in updates} == {"/"}
 
 
 def test_workflow_has_no_expressions_that_jinja_would_eat(bake):
@@ -83,7 +109,7 @@ def test_lint_job_runs_ruff_on_the_projects_python(bake, variant):
             if step.get("uses", "").startswith("astral-sh/setup-uv@"):
                 assert step["with"]["python-version"] == floor.removeprefix(">=")
     assert steps_running(jobs["lint"]) == [
-        "uv sync",
+        "uv sync --locked",
         "uv run ruff check .",
         "uv run ruff format --check .",
     ]
@@ -103,7 +129,7 @@ def test_test_job_runs_unit_then_integration_tests_against_service_containers(ba
     for name, service in services.items():
         assert service["ports"] == [f"{SERVICE_PORTS[name]}:{SERVICE_PORTS[name]}"], name
         assert "--health-cmd" in service["options"], name
-    assert services["postgres"]["image"] in ("postgres:17", "postgres:16")
+    assert services["postgres"]["image"] == "postgres:18"
 
     (integration,) = [step for step in job["steps"] if "--integration" in step.get("run", "")]
     # Only that step sees the services: Celery lets CELERY_BROKER_URL in the environment
@@ -121,7 +147,8 @@ def test_test_job_runs_unit_then_integration_tests_against_service_containers(ba
     assert ("CELERY_RESULT_BACKEND" in environment) == (answers["result_backend"] == "redis")
 
     runs = steps_running(job)
-    assert runs[0] == "uv sync"
+    # Exactly uv.lock: a lock that is missing or disagrees with pyproject.toml fails the job.
+    assert runs[0] == "uv sync --locked"
     assert 'uv run pytest -m "not integration"' in runs
     assert runs[-1] == "uv run pytest -m integration --integration"
     # The marker and the option the workflow relies on are the project's own.

@@ -23,6 +23,37 @@ def test_each_environment_selects_its_module(name):
     assert settings_module({"DJANGO_ENVIRONMENT": name}) == f"{SETTINGS_PACKAGE}.{name}"
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("prod", "production"),
+        ("Production", "production"),
+        ("dev", "development"),
+        ("stage", "staging"),
+        ("test", "testing"),
+        ("live", None),
+    ],
+)
+def test_unknown_environment_suggests_the_closest_one(typed, meant):
+    assert environment.closest_environment(typed) == meant
+    with pytest.raises(environment.ConfigurationError) as error:
+        settings_module({"DJANGO_ENVIRONMENT": typed})
+    suggestion = f"Did you mean DJANGO_ENVIRONMENT={meant}?"
+    assert (suggestion in error.value.hints) == (meant is not None)
+
+
+def test_error_block_says_when_the_environment_was_defaulted():
+    error = environment.ConfigurationError("Something is wrong.", ["Fix it."])
+    defaulted = environment.error_block(error, {})
+    assert defaulted.splitlines()[1:] == [
+        "  Something is wrong.",
+        "  Fix it.",
+        "  DJANGO_ENVIRONMENT is not set: development is the default.",
+    ]
+    chosen = environment.error_block(error, {"DJANGO_ENVIRONMENT": "staging"})
+    assert "not set" not in chosen
+
+
 def test_unknown_environment_lists_the_valid_ones():
     with pytest.raises(ImproperlyConfigured) as error:
         settings_module({"DJANGO_ENVIRONMENT": "prod"})
@@ -74,5 +105,5 @@ def test_entry_points_all_use_the_selector():
     ]
     for path in entry_points:
         source = path.read_text()
-        assert "configure_settings()" in source, path
+        assert "start()" in source, path
         assert "DJANGO_SETTINGS_MODULE" not in source, path

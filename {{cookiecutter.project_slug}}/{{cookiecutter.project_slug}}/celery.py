@@ -15,7 +15,7 @@ from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 from . import diagnostics
-from .environment import configure_settings
+from .environment import start
 from .service_urls import masked
 
 
@@ -30,7 +30,7 @@ def hide_settings(conf, celery_filter=celery_app_utils.filter_hidden_settings) -
 
 
 celery_app_utils.filter_hidden_settings = hide_settings
-configure_settings()
+start()
 
 # Every task retries a database or broker that is briefly away (task_base.py).
 app = Celery(

@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import health
+from . import health, views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
 ]

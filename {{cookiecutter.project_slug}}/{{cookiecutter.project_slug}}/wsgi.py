@@ -5,8 +5,8 @@ https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/deploy
 
 from django.core.wsgi import get_wsgi_application
 
-from .environment import configure_settings
+from .environment import start
 
-configure_settings()
+start()
 
 application = get_wsgi_application()

@@ -38,8 +38,11 @@ else:
 
 # CELERY
 # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.filesystem.html
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The transport ignores the host; naming one keeps kombu from warning on every connection
+# that none was supplied.
+EMBEDDED_BROKER_URL = "filesystem://localhost"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or EMBEDDED_BROKER_URL
+if CELERY_BROKER_URL == EMBEDDED_BROKER_URL:
     EMBEDDED_BROKER_DIR = BASE_DIR / ".broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # One folder both ways: the web process and the worker share one queue.

@@ -2,7 +2,7 @@
 
 No .env file and no default that could hide a missing value. When a required variable is
 absent, the secret key is weak, or a service URL is malformed, importing this module raises
-one ImproperlyConfigured that names every problem (and no secret), in the web process and
+one ConfigurationError that names every problem (and no secret), in the web process and
 in every worker alike.
 https://docs.djangoproject.com/en/{{ cookiecutter.django_version }}/howto/deployment/checklist/
 """
@@ -15,11 +15,11 @@ from django.core.checks.security.base import (
     SECRET_KEY_MIN_LENGTH,
     SECRET_KEY_MIN_UNIQUE_CHARACTERS,
 )
-from django.core.exceptions import ImproperlyConfigured
 
+from ..environment import ConfigurationError
 from ..service_urls import service_url_problems
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE
+from .base import BASE_DIR, MIDDLEWARE
 
 _REQUIRED = (
     "DJANGO_SECRET_KEY",
@@ -86,8 +86,25 @@ def _configuration_problems() -> list[str]:
     return problems
 
 
+def _set_in_dotenv(names: list[str]) -> list[str]:
+    """Which of ``names`` the development .env sets: a common reason to think they are set."""
+    try:
+        lines = (BASE_DIR / ".env").read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    assigned = {line.partition("=")[0].strip() for line in lines if "=" in line}
+    return [name for name in names if name.split()[0] in assigned]
+
+
 if _problems := _configuration_problems():
-    raise ImproperlyConfigured(f"{__name__} cannot start: {'; '.join(_problems)}.")
+    _in_dotenv = _set_in_dotenv(_missing_variables())
+    raise ConfigurationError(
+        f"{__name__} cannot start: {'; '.join(_problems)}.",
+        [
+            "Production and staging read the process environment only, never .env"
+            + (f" (.env sets {', '.join(_in_dotenv)})." if _in_dotenv else ".")
+        ],
+    )
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]

@@ -21,7 +21,8 @@ CELERY_RESULT_BACKEND = "cache+memory://"
 {%- endif %}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No EMAIL_BACKEND: Django's test set-up switches mail to its in-memory outbox itself, and
+# Django 6.1 deprecates the setting.
 
 LOGGING = {
     "version": 1,
