@@ -37,7 +37,8 @@ def test_generated_integration_suite_passes_on_real_services(installed, answers)
     completed = run(["bash", "-c", command], project, environ, timeout=600)
     summary = completed.stdout.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)
-    assert passed and int(passed.group(1)) >= 13, summary
+    # 13 on one worker, and 5 with three worker nodes as network hosts (test_scale_out).
+    assert passed and int(passed.group(1)) >= 18, summary
     assert "skipped" not in summary and "failed" not in summary, summary
     print(f"{command}: {summary}")
 
