@@ -22,7 +22,7 @@ REPO = testkit.REPO_ROOT
 BENCHMARKS = REPO / "benchmarks"
 IN_PROJECT = BENCHMARKS / "in_project"
 COMMAND_TIMEOUT = 300
-UNIT_SCALE = {"s": 1.0, "ms": 1000.0, "x": 1.0, "MiB": 1.0}
+UNIT_SCALE = {"s": 1.0, "ms": 1000.0, "x": 1.0, "MiB": 1.0, "tasks/s": 1.0}
 
 
 # --- rows ------------------------------------------------------------------------------

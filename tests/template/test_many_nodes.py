@@ -14,6 +14,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from tests.helpers import DEFAULT_SLUG
+
 # The newest Kubernetes version whose schemas the package ships.
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
 VARIANTS = [
@@ -43,7 +45,7 @@ def container(deployment: dict) -> dict:
 
 def setting(project, name: str) -> object:
     """A literal assigned in the rendered base settings."""
-    tree = ast.parse((project / "my_service" / "settings" / "base.py").read_text())
+    tree = ast.parse((project / DEFAULT_SLUG / "settings" / "base.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
             return ast.literal_eval(node.value)
@@ -101,7 +103,8 @@ def test_processes_run_what_compose_runs_with_diagnose_probes(bake, variant):
         else:
             assert deployed["command"] == shlex.split(composed)
         sources = {next(iter(source.values()))["name"] for source in deployed["envFrom"]}
-        assert sources == {"my-service-config", "my-service-secrets"}
+        names = DEFAULT_SLUG.replace("_", "-")  # Kubernetes names allow no underscore
+        assert sources == {f"{names}-config", f"{names}-secrets"}
     worker = container(documents[("Deployment", "worker")])
     diagnose_worker = ["python", "manage.py", "diagnose", "--worker"]
     assert worker["readinessProbe"]["exec"]["command"] == diagnose_worker
@@ -163,7 +166,7 @@ def test_config_and_secret_provide_every_variable_production_requires(bake, vari
     # The Secret is the operator's to create; config.yaml names the keys it must hold.
     (secret_line,) = re.findall(r"^#   (DJANGO_SECRET_KEY, .*)$", config_file, flags=re.M)
     provided = set(config) | {name.strip() for name in secret_line.split(",")}
-    production = (project / "my_service" / "settings" / "production.py").read_text()
+    production = (project / DEFAULT_SLUG / "settings" / "production.py").read_text()
     required = set(re.findall(r'^    "([A-Z_]+)",$', production, flags=re.M))
     assert "CELERY_BROKER_URL" in required
     assert required | {"DATABASE_URL", "DJANGO_ENVIRONMENT"} <= provided

@@ -65,6 +65,20 @@ class Cluster:
         for node in self.nodes:
             node.wait_until_ready(self.client)
 
+    def send_backlog(self, prefix: str, count: int) -> list[str]:
+        """Queue ``count`` tasks while no node consumes, then set every node on them at once.
+
+        Sent one by one, tasks can trickle in no faster than the nodes finish them; a
+        backlog keeps every node busy, with tasks in hand, for as long as it lasts.
+        """
+        names = [node.nodename for node in self.nodes]
+        control = self.client.control
+        control.cancel_consumer(self.work_queue, destination=names, reply=True, timeout=10)
+        try:
+            return self.send(prefix, count)
+        finally:
+            control.add_consumer(self.work_queue, destination=names, reply=True, timeout=10)
+
     def send(self, prefix: str, count: int, queue: str | None = None) -> list[str]:
         ids = []
         for number in range(count):
@@ -245,7 +259,7 @@ def test_every_node_reports_the_same_settings_and_database(cluster, database_url
 def test_nodes_on_one_queue_share_the_work_and_run_each_task_once(cluster):
     cluster.ensure_running()
     prefix = unique_prefix("shared")
-    sent = cluster.send(prefix, 150)
+    sent = cluster.send_backlog(prefix, 150)
     rows = cluster.wait_for_rows(prefix, len(sent))
     assert_each_once(cluster, prefix, sent, rows)
     assert {row["node"] for row in rows.values()} == {node.name for node in cluster.nodes}
@@ -270,7 +284,7 @@ def test_a_node_killed_mid_load_has_its_tasks_run_elsewhere_once(cluster, client
     cluster.ensure_running()
     victim, *others = cluster.nodes[::-1]
     prefix = unique_prefix("killed")
-    sent = cluster.send(prefix, 400)
+    sent = cluster.send_backlog(prefix, 400)
     cluster.wait_for_rows(prefix, 80)
     killed_at = datetime.datetime.now()
     victim.kill()
