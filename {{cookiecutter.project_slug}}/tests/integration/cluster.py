@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from {{ cookiecutter.project_slug }}.management.commands.diagnose import running
+
 from .support import PROJECT_ROOT, READY_TIMEOUT
 
 NAMESPACE = re.compile(r"^scale-(?P<pid>\d+)-(?P<index>\d+)$")
@@ -54,27 +56,17 @@ def namespaces_unavailable() -> str | None:
     return None
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
 def sweep_stale() -> list[str]:
     """Remove namespaces and links left by runs that were killed; return their names."""
     removed = []
     for line in ip("netns", "list").stdout.splitlines():
         name = line.split()[0] if line.strip() else ""
-        if (match := NAMESPACE.match(name)) and not alive(int(match["pid"])):
+        if (match := NAMESPACE.match(name)) and not running(int(match["pid"])):
             ip("netns", "delete", name, check=False)
             removed.append(name)
     for line in ip("-o", "link", "show").stdout.splitlines():
         name = line.split(":")[1].strip().partition("@")[0]
-        if (match := HOST_LINK.match(name)) and not alive(int(match["pid"])):
+        if (match := HOST_LINK.match(name)) and not running(int(match["pid"])):
             ip("link", "delete", name, check=False)
             removed.append(name)
     return removed
@@ -283,6 +275,10 @@ class Node:
             self.terminate()
         if self.running:
             self.kill()
+
+    def task_ids(self, event: str) -> list[str]:
+        """Every task id this node's log says ``event`` of, once per line."""
+        return re.findall(TASK_EVENT.replace("(?P<id>", "(") + re.escape(event), self.log)
 
     def task_times(self, event: str) -> dict[str, datetime.datetime]:
         """Task id -> first time this node's log says ``event`` ("received", "succeeded")."""
