@@ -34,11 +34,13 @@ def test_generated_integration_suite_passes_on_real_services(installed, answers)
     # The command exactly as the project's README gives it, with this machine's services.
     (command,) = [line for line in readme_commands(project) if "-m integration" in line]
     environ = clean_environment(CI="true")
-    completed = run(["bash", "-c", command], project, environ, timeout=600)
+    # A hang bound: outages, stops and three-node scenarios take minutes on a busy machine.
+    completed = run(["bash", "-c", command], project, environ, timeout=1500)
     summary = completed.stdout.strip().splitlines()[-1]
     passed = re.search(r"(\d+) passed", summary)
-    # 13 on one worker, and 5 with three worker nodes as network hosts (test_scale_out).
-    assert passed and int(passed.group(1)) >= 18, summary
+    # Every integration test the rendered project has: 40, five of them with three worker
+    # nodes as network hosts (test_scale_out). A test that stops being collected shows here.
+    assert passed and int(passed.group(1)) >= 40, summary
     assert "skipped" not in summary and "failed" not in summary, summary
     print(f"{command}: {summary}")
 
