@@ -22,7 +22,12 @@ PROJECT = Path.cwd()
 ONLY_WITH: dict[tuple[str, object], list[str]] = {
     ("use_docker", True): ["Dockerfile", ".dockerignore", "compose.yaml", "k8s"],
     ("use_github_actions", True): [".github"],
-    ("use_celery_beat", True): ["tests/integration/test_beat.py", "k8s/beat.yaml"],
+    ("use_celery_beat", True): [
+        "tests/integration/test_beat.py",
+        "tests/integration/periodic.py",
+        "k8s/beat.yaml",
+    ],
+    ("__beat_scheduler", "database"): ["tests/integration/test_beat_admin.py"],
     ("result_backend", "redis"): ["tests/integration/test_results_redis.py"],
     ("result_backend", "django-db"): ["tests/integration/test_results_django_db.py"],
 }

@@ -148,13 +148,6 @@ def problems_with(answers: dict) -> list[str]:
             f"{', '.join(django_versions)}."
         )
 
-    beat_versions = answers["_django_celery_beat_supports"]
-    if answers["use_celery_beat"] and answers["django_version"] not in beat_versions:
-        problems.append(
-            f"use_celery_beat needs django_version {' or '.join(beat_versions)}: "
-            "django-celery-beat 2.9 supports Django < 6.1."
-        )
-
     if problem := timezone_problem(answers["timezone"]):
         problems.append(problem)
     return problems

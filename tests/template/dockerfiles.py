@@ -26,11 +26,13 @@ COMPOSE_VARIANTS = [
     pytest.param({"broker": "rabbitmq", "result_backend": "redis"}, id="rabbitmq+redis-results"),
     pytest.param({"result_backend": "django-db", "use_celery_beat": True}, id="django-db+beat"),
     pytest.param({"result_backend": "redis", "use_celery_beat": True}, id="redis-results+beat"),
+    pytest.param({"django_version": "6.1", "use_celery_beat": True}, id="django-6.1+beat"),
 ]
 
 
 def answers_with(variant: dict) -> dict:
-    return {"broker": "redis", "result_backend": "none", "use_celery_beat": False, **variant}
+    defaults = {"django_version": "5.2", "broker": "redis", "result_backend": "none"}
+    return {**defaults, "use_celery_beat": False, **variant}
 
 
 def dockerfile(project: Path) -> tuple[dict[str, str], list[list[tuple[str, str]]]]:

@@ -24,6 +24,8 @@ VARIANTS = [
         {"broker": "rabbitmq", "result_backend": "redis", "use_celery_beat": True},
         id="rabbitmq+redis-results+beat",
     ),
+    # Celery's own scheduler (django-celery-beat does not support 6.1): another beat command.
+    pytest.param({"django_version": "6.1", "use_celery_beat": True}, id="django-6.1+beat"),
 ]
 
 

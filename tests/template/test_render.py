@@ -183,3 +183,18 @@ def test_derived_values_follow_the_answers(broker, result_backend, django_versio
     assert bool(context["__uses_redis"]) == ("redis" in (broker, result_backend))
     assert context["__python_floor"] == PYTHON_FOR_DJANGO[django_version]
     assert context["__broker_name"] == {"redis": "Redis", "rabbitmq": "RabbitMQ"}[broker]
+
+
+def test_beat_on_django_6_1_uses_celerys_own_scheduler(bake):
+    """django-celery-beat does not support 6.1 yet: the schedule and its state stay local."""
+    project = bake(django_version="6.1", use_celery_beat=True)
+    import tomllib
+
+    dependencies = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert not [dep for dep in dependencies["dependencies"] if "django-celery-beat" in dep]
+    base = (project / DEFAULT_SLUG / "settings" / "base.py").read_text()
+    assert 'CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"' in base
+    assert '"django_celery_beat",' not in base  # not an installed app
+    assert (project / "tests/integration/test_beat.py").is_file()
+    assert not (project / "tests/integration/test_beat_admin.py").exists()
+    assert ".broker/" in (project / ".gitignore").read_text().split()

@@ -387,3 +387,39 @@ class WebServer:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=15)
+
+
+class Beat:
+    """celery beat in its own process group, logging to a file, checking every second."""
+
+    def __init__(self, environ: dict[str, str], log_path: Path, app: str = PROJECT_PACKAGE):
+        self.log_path = log_path
+        command = [sys.executable, "-m", "celery", "-A", app, "beat", "--loglevel", "INFO"]
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [*command, "--max-interval", "1"],
+                cwd=PROJECT_ROOT,
+                env=environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_reports(self, database_url: str, marker: str, timeout: float = 30.0) -> None:
+        """Wait until a task that beat sent has written a Report named ``marker``."""
+        deadline = time.monotonic() + timeout
+        while count_reports(database_url, marker) == 0:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"beat exited {self.process.returncode}:\n{self.log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no periodic task ran within {timeout} s:\n{self.log}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=15)

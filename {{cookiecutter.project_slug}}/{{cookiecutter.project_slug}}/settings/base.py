@@ -21,7 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-{%- if cookiecutter.use_celery_beat %}
+{%- if cookiecutter.__beat_scheduler == "database" %}
     "django_celery_beat",
 {%- endif %}
 {%- if cookiecutter.result_backend == "django-db" %}
@@ -139,10 +139,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 {%- endif %}
-{%- if cookiecutter.use_celery_beat %}
+{%- if cookiecutter.__beat_scheduler == "database" %}
 # Periodic tasks are rows in the database, editable in the admin (django-celery-beat);
 # entries here are copied there when beat starts.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+{%- elif cookiecutter.__beat_scheduler == "file" %}
+# django-celery-beat does not support Django 6.1 yet, so Celery's own scheduler runs the
+# entries below and keeps when each last ran in a file (git-ignored; its folder must exist).
+# Move to django_celery_beat's DatabaseScheduler once a release supports 6.1.
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME") or str(
+    BASE_DIR / ".broker" / "beat-schedule"
+)
+{%- endif %}
+{%- if cookiecutter.use_celery_beat %}
 CELERY_BEAT_SCHEDULE = {
     "prune-old-reports": {
         "task": "reports.tasks.prune_reports",

@@ -23,6 +23,10 @@ load_dotenv(BASE_DIR / ".env")
 if _problems := service_url_problems(os.environ):
     raise ImproperlyConfigured(f"{__name__} cannot start: {'; '.join(_problems)}.")
 
+# Local state stays in .broker/ (git-ignored): the embedded broker's folders, and the file
+# in which beat remembers when each periodic task last ran, when it keeps one.
+(BASE_DIR / ".broker").mkdir(exist_ok=True)
+
 DEBUG = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "development-only-not-a-secret")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
