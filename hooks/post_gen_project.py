@@ -17,6 +17,7 @@ from pathlib import Path
 # Rendered by cookiecutter: a JSON string literal, which is also a Python string literal.
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # fmt: skip
 PROJECT = Path.cwd()
+PACKAGE = ANSWERS["project_slug"]
 
 # Paths (relative to the project) that belong to one option value.
 ONLY_WITH: dict[tuple[str, object], list[str]] = {
@@ -30,6 +31,12 @@ ONLY_WITH: dict[tuple[str, object], list[str]] = {
     ("__beat_scheduler", "database"): ["tests/integration/test_beat_admin.py"],
     ("result_backend", "redis"): ["tests/integration/test_results_redis.py"],
     ("result_backend", "django-db"): ["tests/integration/test_results_django_db.py"],
+    ("log_format", "json"): [
+        f"{PACKAGE}/logs.py",
+        "gunicorn.conf.py",
+        "tests/test_logs.py",
+        "tests/integration/test_json_logs.py",
+    ],
 }
 
 

@@ -1,7 +1,7 @@
 """Every option value, rendered, linted and tested, in combinations where each pair meets.
 
-The full product of the options is 40 projects; these eight meet every allowed pair of
-option values at least once (pairwise), which is where option bugs live.
+The full product of the options is 192 projects; these eight meet every pair of option
+values at least once (pairwise), which is where option bugs live.
 """
 
 import itertools
@@ -19,23 +19,24 @@ from tests.helpers import (
 OPTIONS = {
     key: value
     for key, value in template_context().items()
-    if key in ("django_version", "broker", "result_backend") or key.startswith("use_")
+    if key in ("django_version", "broker", "result_backend", "log_format") or key.startswith("use_")
 }
 DEFAULTS = {key: value[0] if isinstance(value, list) else value for key, value in OPTIONS.items()}
 
-# Differences from the defaults (5.2, redis, no results, no beat, no docker, actions).
+# Differences from the defaults (5.2, redis, no results, no beat, no docker, actions, plain).
 MATRIX = [
     {},
     {"django_version": "6.1", "broker": "rabbitmq", "result_backend": "django-db",
-     "use_docker": True, "use_github_actions": False},
+     "use_docker": True, "use_github_actions": False, "log_format": "json"},
     {"broker": "rabbitmq", "result_backend": "redis", "use_celery_beat": True,
      "use_github_actions": False},
     {"result_backend": "django-db", "use_celery_beat": True, "use_docker": True},
-    {"django_version": "6.1", "result_backend": "redis", "use_docker": True},
+    {"django_version": "6.1", "result_backend": "redis", "use_docker": True, "log_format": "json"},
     {"django_version": "6.1", "broker": "rabbitmq", "use_celery_beat": True},
-    {"use_celery_beat": True, "use_docker": True, "use_github_actions": False},
+    {"use_celery_beat": True, "use_docker": True, "use_github_actions": False,
+     "log_format": "json"},
     {"broker": "rabbitmq", "result_backend": "django-db", "use_celery_beat": True,
-     "use_github_actions": False},
+     "use_github_actions": False, "log_format": "json"},
 ]  # fmt: skip
 
 
@@ -85,6 +86,9 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
         and answers["django_version"] == "5.2",
         "tests/integration/test_results_redis.py": answers["result_backend"] == "redis",
         "tests/integration/test_results_django_db.py": answers["result_backend"] == "django-db",
+        "my_service/logs.py": answers["log_format"] == "json",
+        "gunicorn.conf.py": answers["log_format"] == "json",
+        "tests/integration/test_json_logs.py": answers["log_format"] == "json",
     }
     present = {name: (project / name).exists() for name in expected_files}
     assert present == expected_files
@@ -112,7 +116,7 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
     )
     if answers["result_backend"] == "redis":
         services["CELERY_RESULT_BACKEND"] = require_service("redis").rsplit("/", 1)[0] + "/1"
-    selection = "writes_a_row or results or beat or diagnose_passes"
+    selection = "writes_a_row or results or beat or diagnose_passes or json"
     completed = run(
         [
             str(venv / "pytest"),
@@ -130,6 +134,7 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
     )
     summary = completed.stdout.strip().splitlines()[-1]
     beat_tests = answers["use_celery_beat"] * (2 if answers["django_version"] == "5.2" else 1)
-    expected_count = 2 + beat_tests + (answers["result_backend"] != "none")
+    json_tests = 2 if answers["log_format"] == "json" else 0
+    expected_count = 2 + beat_tests + (answers["result_backend"] != "none") + json_tests
     assert f"{expected_count} passed" in summary, summary
     assert "skipped" not in summary, summary

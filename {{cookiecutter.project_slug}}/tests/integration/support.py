@@ -84,7 +84,9 @@ def manage(environ: dict[str, str], *arguments: str, timeout: float = 60):
 class Worker:
     """A real prefork worker in its own process group, logging to a file."""
 
-    def __init__(self, environ, log_path: Path, *, queue: str, concurrency=1, extra_args=()):
+    def __init__(
+        self, environ, log_path: Path, *, queue: str, concurrency=1, extra_args=(), quiet=False
+    ):
         self.queue = queue
         self.nodename = f"{queue}@integration"
         self.log_path = log_path
@@ -94,6 +96,7 @@ class Worker:
             "celery",
             "-A",
             PROJECT_PACKAGE,
+            *(["--quiet"] if quiet else []),  # no start-up banner: only log records
             "worker",
             "--pool",
             "prefork",
@@ -271,7 +274,15 @@ class Workers:
         self.started: list[Worker] = []
 
     def start(
-        self, *, concurrency=1, extra_args=(), wait=True, environ=None, queue=None, **variables
+        self,
+        *,
+        concurrency=1,
+        extra_args=(),
+        wait=True,
+        environ=None,
+        queue=None,
+        quiet=False,
+        **variables,
     ):
         """Start a worker on ``queue``, or on a queue of its own."""
         if queue is None:
@@ -283,6 +294,7 @@ class Workers:
             queue=queue,
             concurrency=concurrency,
             extra_args=extra_args,
+            quiet=quiet,
         )
         self.started.append(worker)
         if wait:

@@ -5,6 +5,7 @@ test reads back from PostgreSQL.
 """
 
 import importlib
+import logging
 import os
 import sys
 import time
@@ -67,3 +68,8 @@ def noop() -> None:
 def slow_report(self, marker: str, seconds: float) -> None:
     time.sleep(seconds)
     report(self, marker)
+
+
+@shared_task
+def log_a_line(marker: str) -> None:
+    logging.getLogger(__name__).info("a line from a task: %s", marker)

@@ -98,9 +98,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"},
+{%- if cookiecutter.log_format == "json" %}
+        # One JSON object per line, with the task id and name in tasks (../logs.py).
+        "json": {"()": "{{ cookiecutter.project_slug }}.logs.JsonFormatter"},
+{%- endif %}
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "{{ cookiecutter.log_format }}"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
