@@ -81,7 +81,30 @@ def manage(environ: dict[str, str], *arguments: str, timeout: float = 60):
     )
 
 
-class Worker:
+class LoggedProcess:
+    """A process of the project in a process group of its own, its output in a file."""
+
+    def __init__(self, command: list[str], environ: dict[str, str], log_path: Path):
+        self.log_path = log_path
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=PROJECT_ROOT,
+                env=environ,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        stop_process_group(self.process)
+
+
+class Worker(LoggedProcess):
     """A real prefork worker in its own process group, logging to a file."""
 
     def __init__(
@@ -115,19 +138,7 @@ class Worker:
             "tests.integration.worker_tasks",
             *extra_args,
         ]
-        with log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=PROJECT_ROOT,
-                env=environ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().__init__(self.command, environ, log_path)
 
     def wait_until_ready(self, client, timeout: float = READY_TIMEOUT) -> float:
         """Wait for the worker to answer a ping; return the seconds it took."""
@@ -157,9 +168,6 @@ class Worker:
     def child_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
-
-    def stop(self) -> None:
-        stop_process_group(self.process)
 
 
 def stop_process_group(process: subprocess.Popen) -> None:
@@ -351,28 +359,15 @@ def services_required(config) -> bool:
     return config.getoption("--integration") or os.environ.get("CI", "").lower() in ("1", "true")
 
 
-class WebServer:
+class WebServer(LoggedProcess):
     """gunicorn serving the project on a free local port, as the Dockerfile starts it."""
 
     def __init__(self, environ: dict[str, str], log_path: Path):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self.log_path = log_path
-        command = [sys.executable, "-m", "gunicorn", f"{PROJECT_PACKAGE}.wsgi"]
-        with log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [*command, "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
-                cwd=PROJECT_ROOT,
-                env=environ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        command = [sys.executable, "-m", "gunicorn", f"{PROJECT_PACKAGE}.wsgi", "--workers", "1"]
+        super().__init__([*command, "--bind", f"127.0.0.1:{self.port}"], environ, log_path)
 
     def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         """GET over plain HTTP with these headers (Host defaults to an allowed name)."""
@@ -395,31 +390,13 @@ class WebServer:
             time.sleep(0.1)
         raise TimeoutError(f"gunicorn not serving within {timeout} s:\n{self.log}")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
 
-
-class Beat:
+class Beat(LoggedProcess):
     """celery beat in its own process group, logging to a file, checking every second."""
 
     def __init__(self, environ: dict[str, str], log_path: Path, app: str = PROJECT_PACKAGE):
-        self.log_path = log_path
         command = [sys.executable, "-m", "celery", "-A", app, "beat", "--loglevel", "INFO"]
-        with log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [*command, "--max-interval", "1"],
-                cwd=PROJECT_ROOT,
-                env=environ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().__init__([*command, "--max-interval", "1"], environ, log_path)
 
     def wait_for_reports(self, database_url: str, marker: str, timeout: float = 30.0) -> None:
         """Wait until a task that beat sent has written a Report named ``marker``."""
@@ -430,8 +407,3 @@ class Beat:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no periodic task ran within {timeout} s:\n{self.log}")
             time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
