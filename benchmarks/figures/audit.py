@@ -7,14 +7,15 @@ import sys
 from benchmarks.core import BENCHMARKS, Bench, Figure, newcomer_environment, run_json, section
 
 AUDIT_FILES = 2000
-AUDIT_CHILD = """
-import json, sys, tempfile
+# Run in a child process: generate a tree with one audit_benchmark function, measure with another.
+CHILD = """
+import json, tempfile
 from pathlib import Path
-from audit_benchmark import generate_project, measure
+from audit_benchmark import {generate}, {measure}
 with tempfile.TemporaryDirectory() as tmp:
     root = Path(tmp) / "project"
-    generate_project(root, {files})
-    print(json.dumps(measure(root, {runs})))
+    {generate}(root, {files})
+    print(json.dumps({measure}(root, {runs})))
 """
 
 
@@ -23,7 +24,9 @@ def bench_audit(bench: Bench) -> list[Figure]:
     """In a child process, so its peak memory (RUSAGE_CHILDREN) sees only the auditor."""
     files = bench.size(AUDIT_FILES, quick=200)
     name = f"audit of {files:,} generated files"
-    code = AUDIT_CHILD.format(files=files, runs=bench.runs)
+    code = CHILD.format(
+        generate="generate_project", measure="measure", files=files, runs=bench.runs
+    )
     result = run_json([sys.executable, "-c", code], BENCHMARKS, newcomer_environment())
     bench.extra["audit"] = result
     summary = {key: result[f"{key}_s"] for key in ("median", "min", "max")}
@@ -43,22 +46,15 @@ def bench_audit(bench: Bench) -> list[Figure]:
 
 
 VERSUS_RUFF_FILES = 4000
-VERSUS_RUFF_CHILD = """
-import json, tempfile
-from pathlib import Path
-from audit_benchmark import generate_real_shaped, versus_ruff
-with tempfile.TemporaryDirectory() as tmp:
-    root = Path(tmp) / "project"
-    generate_real_shaped(root, {files})
-    print(json.dumps(versus_ruff(root, {runs})))
-"""
 
 
 @section("audit-vs-ruff", order=61)
 def bench_audit_versus_ruff(bench: Bench) -> list[Figure]:
     """The auditor and ``ruff check`` (default rules) on the same real-shaped tree, in one run."""
     files = bench.size(VERSUS_RUFF_FILES, quick=300)
-    code = VERSUS_RUFF_CHILD.format(files=files, runs=bench.runs)
+    code = CHILD.format(
+        generate="generate_real_shaped", measure="versus_ruff", files=files, runs=bench.runs
+    )
     result = run_json([sys.executable, "-c", code], BENCHMARKS, newcomer_environment())
     bench.extra["audit_vs_ruff"] = result
     audit_s = {key: result[f"audit_{key}_s"] for key in ("median", "min", "max")}
