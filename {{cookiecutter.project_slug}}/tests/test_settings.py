@@ -160,8 +160,11 @@ def test_production_loads_from_the_environment(monkeypatch):
     assert (database["NAME"], database["HOST"], database["PORT"]) == ("app", "db.internal", 5432)
     assert database["OPTIONS"]["connect_timeout"] == 2
     assert production.WORKER_REQUIRE_DATABASE is True
+    # Redis must not hand a task that is still running, or waiting out a retry, to a second
+    # worker; a worker must not wait unseen for a broker that is away.
     visibility = production.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert visibility > production.CELERY_TASK_TIME_LIMIT
+    assert visibility > production.CELERY_TASK_TIME_LIMIT + production.TASK_RETRY_LONGEST_DELAY
+    assert 0 < production.WORKER_REQUIRE_BROKER_WITHIN < 60
 
 
 def test_production_accepts_database_parts(monkeypatch):

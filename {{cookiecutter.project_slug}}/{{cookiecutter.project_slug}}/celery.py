@@ -14,7 +14,7 @@ from celery.app import utils as celery_app_utils
 from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
-from . import diagnostics
+from . import diagnostics, stopping
 from .environment import start
 from .service_urls import masked
 
@@ -40,6 +40,7 @@ app = Celery(
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 diagnostics.connect_worker_signals()
+stopping.connect_worker_signals()
 
 # Connections live across tasks (CELERY_DB_REUSE_MAX) and are recycled the way Django
 # recycles them between requests: past CONN_MAX_AGE, or after an error.

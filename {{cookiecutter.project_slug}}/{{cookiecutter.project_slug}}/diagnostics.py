@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connections
 
 from .service_urls import mask_passwords
+from .stopping import worker_is_stopping
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +241,8 @@ def check_child(**kwargs) -> None:
     configuration = Configuration.current()
     if _recorded_at_start is None:  # a pool that does not fork from the main process
         _recorded_at_start = configuration
-    if not settings.WORKER_DIAGNOSTICS:
+    # A child forked while the worker stops only waits to be told to exit: no probe.
+    if not settings.WORKER_DIAGNOSTICS or worker_is_stopping():
         return
     pid = os.getpid()
     logger.info(
