@@ -95,6 +95,7 @@ def count_rows(database_url: str, prefix: str) -> int:
 def one_run(client, nodes, queue: str, count: int, database_url: str) -> dict:
     names = [node.name for node in nodes]
     client.control.cancel_consumer(queue, destination=names, reply=True, timeout=5)
+    time.sleep(2)  # a BRPOP already waiting on Redis (1 s) would take a task for no consumer
     prefix = f"scale-{uuid.uuid4().hex[:8]}-"
     with client.producer_or_acquire() as producer:
         for number in range(count):

@@ -47,6 +47,7 @@ VISIBILITY_TIMEOUT = 10
 # Generous bounds against hangs; the figures themselves are printed, never asserted.
 DRAIN_TIMEOUT = 120.0
 REJOIN_TIMEOUT = 120.0
+BRPOP_SECONDS = 2.0
 
 
 @dataclass
@@ -74,6 +75,9 @@ class Cluster:
         names = [node.nodename for node in self.nodes]
         control = self.client.control
         control.cancel_consumer(self.work_queue, destination=names, reply=True, timeout=10)
+        # On Redis a node's BRPOP already waiting (up to 1 s) would still take the first task
+        # sent, for a consumer that is gone: let those run out first.
+        time.sleep(BRPOP_SECONDS)
         try:
             return self.send(prefix, count)
         finally:
