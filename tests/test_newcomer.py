@@ -7,6 +7,7 @@ README, then from the rendered service's README, and run as written; the one lib
 is rendering from this checkout instead of from GitHub (which the README says works too).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -100,6 +101,21 @@ class Machine:
             )
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
 def test_template_readme_names_its_repository_from_cookiecutter_json():
     render, _ = template_readme_commands()
     repository = json.loads((REPO_ROOT / "cookiecutter.json").read_text())["_template_repo"]
@@ -143,10 +159,18 @@ def test_fresh_machine_reaches_green_tests_and_a_first_task(tmp_path):
         diagnose = machine.run("uv run python manage.py diagnose", project)
         assert "all checks passed" in diagnose
     finally:
-        # Nothing here is about shutdown, and a development worker can sit in warm shutdown
-        # for minutes after SIGTERM: end the whole group at once.
-        os.killpg(honcho.pid, signal.SIGKILL)
-        honcho.wait(timeout=30)
+        # honcho starts each process in a session of its own, so a signal to honcho's group
+        # never reaches them: find them first, let honcho stop them, then make sure.
+        started = descendants(honcho.pid)
+        os.killpg(honcho.pid, signal.SIGTERM)
+        try:
+            honcho.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(honcho.pid, signal.SIGKILL)
+            honcho.wait(timeout=30)
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     output = log.read_text()
     assert f"development: settings {DEFAULT_SLUG}.settings.development" in output
     assert "No hostname was supplied" not in output

@@ -196,7 +196,7 @@ def test_test_job_steps_pass_locally_with_the_jobs_environment(installed):
         if "run" not in step or step["run"].startswith("sudo "):
             continue
         environ_for_step = environ | step.get("env", {})
-        completed = run(["bash", "-c", step["run"]], project, environ_for_step, timeout=600)
+        completed = run(["bash", "-c", step["run"]], project, environ_for_step, timeout=1500)
         if "pytest" in step["run"]:
             summary = completed.stdout.strip().splitlines()[-1]
             assert re.search(r"\d+ passed", summary), summary

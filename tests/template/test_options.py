@@ -116,7 +116,7 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
     )
     if answers["result_backend"] == "redis":
         services["CELERY_RESULT_BACKEND"] = require_service("redis").rsplit("/", 1)[0] + "/1"
-    selection = "writes_a_row or results or beat or diagnose_passes or json"
+    selection = "writes_a_row or test_results_ or beat or diagnose_passes or json"
     completed = run(
         [
             str(venv / "pytest"),
