@@ -21,7 +21,7 @@ from tests import services
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGE = "{{ cookiecutter.project_slug }}"
 # Long enough for a cold interpreter on a busy two-core machine.
-READY_TIMEOUT = 30.0
+READY_TIMEOUT = 90.0
 
 
 def unique_name(prefix: str) -> str:
