@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEFAULT_SLUG, REPO_ROOT, find_python, free_port, readme_commands
+from tests.helpers import (
+    DEFAULT_SLUG,
+    REPO_ROOT,
+    find_python,
+    free_port,
+    readme_commands,
+    stop_group,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("newcomer")]
 TEMPLATE_README = (REPO_ROOT / "README.md").read_text()
@@ -162,12 +169,7 @@ def test_fresh_machine_reaches_green_tests_and_a_first_task(tmp_path):
         # honcho starts each process in a session of its own, so a signal to honcho's group
         # never reaches them: find them first, let honcho stop them, then make sure.
         started = descendants(honcho.pid)
-        os.killpg(honcho.pid, signal.SIGTERM)
-        try:
-            honcho.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
-            honcho.wait(timeout=30)
+        stop_group(honcho, grace=60)
         for pid in started:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
