@@ -328,6 +328,16 @@ def wait_for_report(database_url: str, task_id: str, timeout: float = 20.0) -> d
     raise TimeoutError(f"task {task_id} wrote no Report row within {timeout} s")
 
 
+def may_lose_when_killed(broker_url: str) -> int:
+    """How many tasks a worker killed outright (SIGKILL to its whole group) may lose.
+
+    None on RabbitMQ: it requeues whatever the dead connection held. kombu's Redis transport
+    takes a message off the queue (BRPOP) before it records it as unacknowledged, so a worker
+    killed between the two loses that one message (the README's Waits table says so).
+    """
+    return 1 if urlsplit(broker_url).scheme in ("redis", "rediss") else 0
+
+
 def task_ids_of_reports(database_url: str, name_prefix: str) -> list[str]:
     with psycopg.connect(database_url, autocommit=True) as connection:
         query = "SELECT task_id FROM reports_report WHERE name LIKE %s"
