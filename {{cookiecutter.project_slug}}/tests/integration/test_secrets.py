@@ -140,12 +140,12 @@ def test_worker_log_inspect_conf_and_diagnose_hide_passwords(
     worker.wait_for_count(": database probe ok in", 2)
 
     inspect = ["-m", "celery", "-A", PROJECT_PACKAGE, "inspect", "conf", "--json"]
-    completed = python(environ, *inspect, "--destination", worker.nodename, "--timeout", "10")
+    completed = python(environ, *inspect, "--destination", worker.nodename, "--timeout", "30")
     assert completed.returncode == 0, completed.stderr
     assert "CELERY_BROKER_URL" in completed.stdout
     assert_hidden(completed.stdout + completed.stderr, urls, secrets)
 
-    diagnosed = manage(environ, "diagnose", "--worker", worker.nodename)
+    diagnosed = manage(environ, "diagnose", "--timeout", "20", "--worker", worker.nodename)
     assert diagnosed.returncode == 0, diagnosed.stdout + diagnosed.stderr
     assert "all checks passed" in diagnosed.stdout
     assert_hidden(diagnosed.stdout + diagnosed.stderr, urls, secrets)
