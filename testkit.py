@@ -41,6 +41,7 @@ _INHERITED_CHOICES = (
     "DB_",
     "VIRTUAL_ENV",
     "WORKER_DIAGNOSTICS",
+    "PYTEST_ADDOPTS",  # the template suite's own options are not the rendered project's
 )
 
 

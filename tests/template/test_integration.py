@@ -15,7 +15,8 @@ from tests.helpers import (
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 # The whole suite once per broker; the projects (and their venvs) are shared with
-# test_generated_project's Django 5.2 group and test_options' Django 6.1 + RabbitMQ + beat row.
+# test_generated_project's Django 5.2 group (and the workflow rehearsal, which runs a sample
+# of the suite) and test_options' Django 6.1 + RabbitMQ + beat row.
 PROJECTS = [
     pytest.param({}, id="redis", marks=pytest.mark.xdist_group("django-5.2")),
     pytest.param(
