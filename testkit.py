@@ -116,9 +116,16 @@ def run(
     if process.returncode != 0:
         raise CommandFailed(
             f"{' '.join(command)} exited {process.returncode} in {cwd}\n"
+            f"{_failed_tests(stdout)}"
             f"--- stdout ---\n{stdout[-6000:]}\n--- stderr ---\n{stderr[-6000:]}"
         )
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _failed_tests(stdout: str) -> str:
+    """pytest's FAILED/ERROR lines, which a long assertion diff pushes out of the tail."""
+    lines = [line[:300] for line in stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return "".join(f"{line}\n" for line in ["--- failed ---", *lines]) if lines else ""
 
 
 def real_interpreter(version: str) -> str | None:

@@ -67,6 +67,14 @@ def send_batch(client, worker, marker: str, count: int = BATCH) -> list[str]:
     return ids
 
 
+def assert_each_written(written: list[str], sent: list[str], worker_log: str) -> None:
+    """One row per task sent; a task without one is shown with what the worker logged of it."""
+    missing = set(sent) - set(written)
+    logged = [line for line in worker_log.splitlines() if any(i in line for i in missing)]
+    assert not missing, f"{len(missing)} of {len(sent)} tasks wrote no row:\n" + "\n".join(logged)
+    assert sorted(written) == sorted(sent)
+
+
 def wait_for_rows(database_url: str, marker: str, count: int, timeout: float) -> list[str]:
     """Poll until ``count`` rows of this batch exist (or the time is up); return their ids."""
     deadline = time.monotonic() + timeout
@@ -96,7 +104,7 @@ def test_an_outage_under_load_loses_no_task_and_repeats_none(
         f"{service} cut {seconds} s: {len(written)}/{BATCH} rows, "
         f"drained {time.monotonic() - restored:.1f} s after the restore"
     )
-    assert sorted(written) == sorted(sent)
+    assert_each_written(written, sent, proxied_worker.log)
 
 
 def test_children_killed_under_load_lose_no_task_and_repeat_none(
@@ -108,9 +116,10 @@ def test_children_killed_under_load_lose_no_task_and_repeat_none(
         wait_for_rows(database_url, marker, len(task_ids_of_reports(database_url, marker)) + 20, 60)
         for pid in proxied_worker.child_pids():
             os.kill(pid, signal.SIGKILL)
-    # A lost child's task comes back after its default_retry_delay (10 s), well inside this.
-    written = wait_for_rows(database_url, marker, BATCH, timeout=HANG_BOUND)
-    assert sorted(written) == sorted(sent)
+    # A lost child's task comes back after its default_retry_delay (10 s), and may be in hand
+    # at the next kill too: up to three such delays, on a machine that may be busy.
+    written = wait_for_rows(database_url, marker, BATCH, timeout=DRAIN_TIMEOUT)
+    assert_each_written(written, sent, proxied_worker.log)
 
 
 def test_a_worker_killed_outright_and_restarted_loses_no_task(
