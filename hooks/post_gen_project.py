@@ -37,6 +37,12 @@ ONLY_WITH: dict[tuple[str, object], list[str]] = {
         "tests/test_logs.py",
         "tests/integration/test_json_logs.py",
     ],
+    ("use_sentry", True): [
+        f"{PACKAGE}/sentry.py",
+        "tests/test_sentry.py",
+        "tests/integration/test_sentry.py",
+        "tests/integration/raising_wsgi.py",
+    ],
 }
 
 

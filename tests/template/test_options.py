@@ -89,6 +89,10 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
         "my_service/logs.py": answers["log_format"] == "json",
         "gunicorn.conf.py": answers["log_format"] == "json",
         "tests/integration/test_json_logs.py": answers["log_format"] == "json",
+        "my_service/sentry.py": answers["use_sentry"],
+        "tests/test_sentry.py": answers["use_sentry"],
+        "tests/integration/test_sentry.py": answers["use_sentry"],
+        "tests/integration/raising_wsgi.py": answers["use_sentry"],
     }
     present = {name: (project / name).exists() for name in expected_files}
     assert present == expected_files

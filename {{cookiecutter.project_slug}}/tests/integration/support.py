@@ -372,11 +372,11 @@ def services_required(config) -> bool:
 class WebServer(LoggedProcess):
     """gunicorn serving the project on a free local port, as the Dockerfile starts it."""
 
-    def __init__(self, environ: dict[str, str], log_path: Path):
+    def __init__(self, environ: dict[str, str], log_path: Path, app=f"{PROJECT_PACKAGE}.wsgi"):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        command = [sys.executable, "-m", "gunicorn", f"{PROJECT_PACKAGE}.wsgi", "--workers", "1"]
+        command = [sys.executable, "-m", "gunicorn", app, "--workers", "1"]
         super().__init__([*command, "--bind", f"127.0.0.1:{self.port}"], environ, log_path)
 
     def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

@@ -73,3 +73,9 @@ def slow_report(self, marker: str, seconds: float) -> None:
 @shared_task
 def log_a_line(marker: str) -> None:
     logging.getLogger(__name__).info("a line from a task: %s", marker)
+
+
+@shared_task
+def fail_on_purpose(marker: str) -> None:
+    """A task that raises, for what error reporting sees of a failed task."""
+    raise RuntimeError(f"failed on purpose: {marker}")

@@ -17,6 +17,9 @@ from django.core.checks.security.base import (
 )
 
 from ..environment import ConfigurationError
+{%- if cookiecutter.use_sentry %}
+from ..sentry import sentry_dsn_problems, start_sentry
+{%- endif %}
 from ..service_urls import service_url_problems
 from .base import *  # noqa: F403
 from .base import BASE_DIR, MIDDLEWARE
@@ -83,6 +86,9 @@ def _configuration_problems() -> list[str]:
         problems.append(f"these environment variables are not set: {', '.join(missing)}")
     problems += _secret_key_problems(os.environ.get("DJANGO_SECRET_KEY", ""))
     problems += service_url_problems(os.environ)
+{%- if cookiecutter.use_sentry %}
+    problems += sentry_dsn_problems(os.environ)
+{%- endif %}
     return problems
 
 
@@ -179,3 +185,9 @@ CELERY_RESULT_BACKEND = os.environ["CELERY_RESULT_BACKEND"]
 # it; 20 s rides out a broker starting alongside it).
 WORKER_REQUIRE_DATABASE = True
 WORKER_REQUIRE_BROKER_WITHIN = 20
+{%- if cookiecutter.use_sentry %}
+
+# ERROR REPORTS (../sentry.py): to Sentry when SENTRY_DSN is set. A worker loads these
+# settings in its main process, before the pool forks, so every child reports too.
+start_sentry(os.environ)
+{%- endif %}
