@@ -37,6 +37,12 @@ ONLY_WITH: dict[tuple[str, object], list[str]] = {
         "tests/test_logs.py",
         "tests/integration/test_json_logs.py",
     ],
+    ("use_flower", True): [
+        "flowerconfig.py",
+        f"{PACKAGE}/flower_access.py",
+        "tests/test_flower_access.py",
+        "tests/integration/test_flower.py",
+    ],
 }
 
 

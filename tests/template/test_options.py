@@ -89,6 +89,10 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
         "my_service/logs.py": answers["log_format"] == "json",
         "gunicorn.conf.py": answers["log_format"] == "json",
         "tests/integration/test_json_logs.py": answers["log_format"] == "json",
+        "flowerconfig.py": answers["use_flower"],
+        "my_service/flower_access.py": answers["use_flower"],
+        "tests/test_flower_access.py": answers["use_flower"],
+        "tests/integration/test_flower.py": answers["use_flower"],
     }
     present = {name: (project / name).exists() for name in expected_files}
     assert present == expected_files
