@@ -43,6 +43,12 @@ ONLY_WITH: dict[tuple[str, object], list[str]] = {
         "tests/integration/test_sentry.py",
         "tests/integration/raising_wsgi.py",
     ],
+    ("use_flower", True): [
+        "flowerconfig.py",
+        f"{PACKAGE}/flower_access.py",
+        "tests/test_flower_access.py",
+        "tests/integration/test_flower.py",
+    ],
 }
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-DJANGO_SERVICES = ("web", "worker", "beat")
+DJANGO_SERVICES = ("web", "worker", "beat", "flower")
 # The uid the final stage switches to (USER); the image rehearsal runs the processes as it.
 IMAGE_UID = 10001
 # What compose reads the secret key from; strong enough for the production settings.
 STRONG_KEY = {"PRODUCTION_SECRET_KEY": "compose-" + "s3cr3t-K3y-" * 5}
+# What compose reads Flower's basic auth from (use_flower).
+FLOWER_AUTH = {"PRODUCTION_FLOWER_BASIC_AUTH": "ops:" + "fl0wer-Pa55-" * 2}
 
 # Option sets whose compose files differ: broker, result backend and beat.
 COMPOSE_VARIANTS = [
@@ -27,12 +29,13 @@ COMPOSE_VARIANTS = [
     pytest.param({"result_backend": "django-db", "use_celery_beat": True}, id="django-db+beat"),
     pytest.param({"result_backend": "redis", "use_celery_beat": True}, id="redis-results+beat"),
     pytest.param({"django_version": "6.1", "use_celery_beat": True}, id="django-6.1+beat"),
+    pytest.param({"broker": "rabbitmq", "use_flower": True}, id="rabbitmq+flower"),
 ]
 
 
 def answers_with(variant: dict) -> dict:
     defaults = {"django_version": "5.2", "broker": "redis", "result_backend": "none"}
-    return {**defaults, "use_celery_beat": False, **variant}
+    return {**defaults, "use_celery_beat": False, "use_flower": False, **variant}
 
 
 def dockerfile(project: Path) -> tuple[dict[str, str], list[list[tuple[str, str]]]]:

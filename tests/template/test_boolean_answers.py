@@ -95,8 +95,8 @@ def test_typed_answers_at_the_prompts_are_booleans_too(tmp_path):
     # Enter for every question except the four yes/no ones, answered in the prompts' order.
     prompts = ["project_name", "project_slug", "description", "author_name", "author_email"]
     prompts += ["django_version", "timezone", "broker", "result_backend"]
-    # beat, docker, github actions, sentry, then Enter for log_format.
-    stdin = "\n" * len(prompts) + "no\nyes\nno\nno\n\n"
+    # beat, docker, github actions, sentry, then Enter for flower and log_format.
+    stdin = "\n" * len(prompts) + "no\nyes\nno\nno\n\n\n"
     completed = cookiecutter(tmp_path, stdin=stdin)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert present(tmp_path / DEFAULT_SLUG) == {

@@ -27,6 +27,7 @@ from tests.helpers import (
 from tests.template.dockerfiles import (
     COMPOSE_VARIANTS,
     DJANGO_SERVICES,
+    FLOWER_AUTH,
     IMAGE_UID,
     INTERPOLATION,
     STRONG_KEY,
@@ -37,6 +38,7 @@ from tests.template.dockerfiles import (
     copy_final_stage,
     dockerfile,
     dockerignore_matcher,
+    interpolate,
     pyproject,
     service_environment,
     version_tuple,
@@ -169,6 +171,7 @@ def test_compose_services_follow_the_answers(bake, variant):
     uses_redis = bool(render_context(**answers)["__uses_redis"])
     expected = {"web", "worker", "db"}
     expected |= {"beat"} if answers["use_celery_beat"] else set()
+    expected |= {"flower"} if answers["use_flower"] else set()
     expected |= {"redis"} if uses_redis else set()
     expected |= {"rabbitmq"} if answers["broker"] == "rabbitmq" else set()
     assert set(services) == expected
@@ -210,7 +213,7 @@ def test_django_processes_get_production_settings_and_wait_for_healthy_services(
             r"\$\{PRODUCTION_SECRET_KEY:\?[^}]+\}", environment["DJANGO_SECRET_KEY"]
         )
         assert environment["DATABASE_URL"].startswith("postgres://")
-        resolved = service_environment(service, STRONG_KEY)
+        resolved = service_environment(service, STRONG_KEY | FLOWER_AUTH)
         assert urlsplit(resolved["DATABASE_URL"]).hostname == "db"
         assert urlsplit(resolved["CELERY_BROKER_URL"]).hostname == broker_service
         assert environment["DJANGO_ALLOWED_HOSTS"]
@@ -253,6 +256,10 @@ def test_every_service_has_a_health_check_and_django_ones_use_diagnose(bake, var
             # Celery's own scheduler (settings), its state file where the user may write.
             assert "--scheduler" not in services["beat"]["command"]
             assert "--schedule /tmp/beat-schedule" in services["beat"]["command"]
+    if "flower" in services:
+        healthcheck = services["flower"]["healthcheck"]["test"]
+        assert healthcheck[:3] == ["CMD", "python", "-c"]
+        assert "http://127.0.0.1:5555/healthcheck" in healthcheck[3]
 
 
 def test_compose_holds_no_secret_and_refuses_to_start_without_one(bake):
@@ -267,6 +274,33 @@ def test_compose_holds_no_secret_and_refuses_to_start_without_one(bake):
     assert environment["DJANGO_SECRET_KEY"] == STRONG_KEY["PRODUCTION_SECRET_KEY"]
     # Only the secret key must be given; every other variable has a default.
     assert "${" not in "".join(environment.values())
+
+
+def test_flower_service_needs_basic_auth_and_listens_on_the_hosts_loopback(bake, tmp_path):
+    project = bake(use_docker=True, use_flower=True)
+    flower = compose(project)["services"]["flower"]
+    assert shlex.split(flower["command"]) == [
+        "celery", "-A", DEFAULT_SLUG, "flower", "--address=0.0.0.0", "--port=5555"
+    ]  # fmt: skip
+    # Published on the host's loopback only, whatever port FLOWER_HOST_PORT picks.
+    (port,) = flower["ports"]
+    assert interpolate(port, {}) == "127.0.0.1:5555:5555"
+    assert interpolate(port, {"FLOWER_HOST_PORT": "6000"}) == "127.0.0.1:6000:5555"
+    # Compose refuses to start without the credentials, and takes them from the environment.
+    assert re.fullmatch(
+        r"\$\{PRODUCTION_FLOWER_BASIC_AUTH:\?[^}]+\}", flower["environment"]["FLOWER_BASIC_AUTH"]
+    )
+    with pytest.raises(KeyError, match="PRODUCTION_FLOWER_BASIC_AUTH"):
+        service_environment(flower, STRONG_KEY)
+    environment = service_environment(flower, STRONG_KEY | FLOWER_AUTH)
+    assert environment["FLOWER_BASIC_AUTH"] == FLOWER_AUTH["PRODUCTION_FLOWER_BASIC_AUTH"]
+    # Everything else as the other Django services; flowerconfig.py beside manage.py in the
+    # image's working directory, where Flower looks for it.
+    web = service_environment(compose(project)["services"]["web"], STRONG_KEY)
+    assert environment == web | {"FLOWER_BASIC_AUTH": environment["FLOWER_BASIC_AUTH"]}
+    workdir = copy_final_stage(project, tmp_path / "image")
+    assert (workdir / "flowerconfig.py").is_file() and (workdir / "manage.py").is_file()
+    assert "working_dir" not in flower
 
 
 def env_file(path: Path) -> dict[str, str]:
@@ -308,7 +342,7 @@ def test_compose_environment_passes_the_deployment_checks(installed, variant):
     project = installed(use_docker=True, **variant)
     services = compose(project)["services"]
     for name in (name for name in DJANGO_SERVICES if name in services):
-        environment = service_environment(services[name], STRONG_KEY)
+        environment = service_environment(services[name], STRONG_KEY | FLOWER_AUTH)
         completed = run(
             [str(project / ".venv/bin/python"), "manage.py", "check", "--deploy"],
             project,

@@ -170,8 +170,9 @@ def test_dependency_names_cover_every_dependency_set_the_hook_accepts():
         for pyproject in pyprojects
         for requirement in tomllib.loads(pyproject)["project"]["dependencies"]
     }
-    # Both Django versions, both result stores, beat, Sentry: every optional dependency appears.
+    # Both Django versions, both result stores, beat, Sentry, Flower: every optional dependency.
     optional = {"django-celery-results>=2.6", "django-celery-beat>=2.8", "sentry-sdk>=2.75"}
+    optional |= {"flower>=2.2,<3"}
     assert optional <= dependencies
     assert any(requirement.startswith("celery[redis]") for requirement in dependencies)
     assert any(requirement.startswith("django>=6.1") for requirement in dependencies)

@@ -1,6 +1,6 @@
 """Every option value, rendered, linted and tested, in combinations where each pair meets.
 
-The full product of the options is 192 projects; these eight meet every pair of option
+The full product of the options is 768 projects; these eight meet every pair of option
 values at least once (pairwise), which is where option bugs live.
 """
 
@@ -23,20 +23,23 @@ OPTIONS = {
 }
 DEFAULTS = {key: value[0] if isinstance(value, list) else value for key, value in OPTIONS.items()}
 
-# Differences from the defaults (5.2, redis, no results, no beat, no docker, actions, plain).
+# Differences from the defaults (5.2, redis, no results, no beat, no docker, actions, no Sentry,
+# no Flower, plain).
 MATRIX = [
     {},
     {"django_version": "6.1", "broker": "rabbitmq", "result_backend": "django-db",
-     "use_docker": True, "use_github_actions": False, "log_format": "json"},
+     "use_docker": True, "use_github_actions": False, "use_sentry": True, "log_format": "json"},
     {"broker": "rabbitmq", "result_backend": "redis", "use_celery_beat": True,
-     "use_github_actions": False},
-    {"result_backend": "django-db", "use_celery_beat": True, "use_docker": True},
-    {"django_version": "6.1", "result_backend": "redis", "use_docker": True, "log_format": "json"},
+     "use_github_actions": False, "use_sentry": True},
+    {"result_backend": "django-db", "use_celery_beat": True, "use_docker": True,
+     "use_sentry": True, "use_flower": True},
+    {"django_version": "6.1", "result_backend": "redis", "use_docker": True, "use_flower": True,
+     "log_format": "json"},
     {"django_version": "6.1", "broker": "rabbitmq", "use_celery_beat": True},
     {"use_celery_beat": True, "use_docker": True, "use_github_actions": False,
-     "log_format": "json"},
+     "use_sentry": True, "use_flower": True, "log_format": "json"},
     {"broker": "rabbitmq", "result_backend": "django-db", "use_celery_beat": True,
-     "use_github_actions": False, "log_format": "json"},
+     "use_github_actions": False, "use_flower": True, "log_format": "json"},
 ]  # fmt: skip
 
 
@@ -93,6 +96,10 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
         "tests/test_sentry.py": answers["use_sentry"],
         "tests/integration/test_sentry.py": answers["use_sentry"],
         "tests/integration/raising_wsgi.py": answers["use_sentry"],
+        "flowerconfig.py": answers["use_flower"],
+        "my_service/flower_access.py": answers["use_flower"],
+        "tests/test_flower_access.py": answers["use_flower"],
+        "tests/integration/test_flower.py": answers["use_flower"],
     }
     present = {name: (project / name).exists() for name in expected_files}
     assert present == expected_files
@@ -121,6 +128,7 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
     if answers["result_backend"] == "redis":
         services["CELERY_RESULT_BACKEND"] = require_service("redis").rsplit("/", 1)[0] + "/1"
     selection = "writes_a_row or test_results_ or beat or diagnose_passes or json"
+    selection += " or sentry or flower"
     completed = run(
         [
             str(venv / "pytest"),
@@ -139,6 +147,8 @@ def test_option_set_renders_lints_and_passes_its_tests(installed, row):
     summary = completed.stdout.strip().splitlines()[-1]
     beat_tests = answers["use_celery_beat"] * (2 if answers["django_version"] == "5.2" else 1)
     json_tests = 2 if answers["log_format"] == "json" else 0
-    expected_count = 2 + beat_tests + (answers["result_backend"] != "none") + json_tests
+    # Two tests of Sentry's (a task's error, a view's); three of Flower's.
+    option_tests = json_tests + 2 * answers["use_sentry"] + 3 * answers["use_flower"]
+    expected_count = 2 + beat_tests + (answers["result_backend"] != "none") + option_tests
     assert f"{expected_count} passed" in summary, summary
     assert "skipped" not in summary, summary

@@ -59,6 +59,8 @@ def deployed(environment: str, **variables: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "example.com",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        # Read only by a project that keeps results in Redis.
+        "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
         **variables,
     }
 
