@@ -44,3 +44,12 @@ def installed(bake) -> Callable[..., Path]:
         return done[key]
 
     return _installed
+
+
+def pytest_collection_modifyitems(items):
+    """Start the rendered projects' whole integration suites first.
+
+    They take the longest by far, mostly waiting on workers and services; started first,
+    xdist runs everything else beside them instead of after them.
+    """
+    items.sort(key=lambda item: "test_generated_integration_suite" not in item.nodeid)
