@@ -4,14 +4,14 @@ Each case runs the real command in a child process, with the test run's own sele
 removed from its environment, and asserts what it prints and that no traceback appears.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .processes import run
+
 BIN = Path(sys.executable).parent
 SLUG = "{{ cookiecutter.project_slug }}"
 HEADER = f"{SLUG} cannot start: configuration error"
@@ -27,23 +27,6 @@ PRODUCTION_VARIABLES = (
     "DATABASE_URL",
     "CELERY_BROKER_URL",
 )
-
-
-def run(command: list[str], **variables: str) -> subprocess.CompletedProcess:
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_URL", "DB_", "CELERY_"))
-    }
-    return subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env=environ | variables,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def assert_block(completed: subprocess.CompletedProcess, *expected: str) -> str:

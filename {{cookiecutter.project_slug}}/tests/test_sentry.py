@@ -5,18 +5,16 @@ nothing here (no error happens), and tests/integration/test_sentry.py sees what 
 """
 
 import json
-import os
-import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import sentry_sdk
 
 from {{ cookiecutter.project_slug }}.sentry import sentry_dsn_problems, start_sentry
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .processes import run
+
 SLUG = "{{ cookiecutter.project_slug }}"
 # A DSN nobody listens at; nothing is sent to it, as nothing fails.
 DSN = "http://0123456789abcdef@127.0.0.1:9/42"
@@ -32,23 +30,6 @@ print(json.dumps(dict(
     environment=client.options["environment"],
 )))
 """
-
-
-def run(command: list[str], **variables: str) -> subprocess.CompletedProcess:
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "DATABASE_URL", "DB_", "CELERY_", "SENTRY_"))
-    }
-    return subprocess.run(
-        command,
-        cwd=PROJECT_ROOT,
-        env=environ | variables,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def deployed(environment: str, **variables: str) -> dict[str, str]:

@@ -369,6 +369,19 @@ def services_required(config) -> bool:
     return config.getoption("--integration") or os.environ.get("CI", "").lower() in ("1", "true")
 
 
+def http_get(
+    port: int, path: str, headers: dict[str, str], timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
+    """GET http://127.0.0.1:<port><path>; the status, headers and body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
 class WebServer(LoggedProcess):
     """gunicorn serving the project on a free local port, as the Dockerfile starts it."""
 
@@ -381,13 +394,7 @@ class WebServer(LoggedProcess):
 
     def get(self, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         """GET over plain HTTP with these headers (Host defaults to an allowed name)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path, headers={"Host": "localhost", **headers})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return http_get(self.port, path, {"Host": "localhost", **headers})
 
     def wait_until_serving(self, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout

@@ -2,7 +2,6 @@
 
 import base64
 import contextlib
-import http.client
 import json
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from .support import (
     PROJECT_ROOT,
     READY_TIMEOUT,
     LoggedProcess,
+    http_get,
     production_environment,
 )
 
@@ -47,13 +47,8 @@ class Flower(LoggedProcess):
         headers = {}
         if credentials is not None:
             headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        status, _, body = http_get(self.port, path, headers, timeout=30)
+        return status, body
 
     def wait_until_serving(self, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
