@@ -15,23 +15,22 @@ from tests.helpers import (
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 RABBITMQ = {"django_version": "6.1", "broker": "rabbitmq", "use_celery_beat": True}
-# The Redis suite is the longest thing the template's tests run, so it goes in two parts that
-# xdist runs side by side (each in a project of its own): the fault scenarios, and the rest.
+# The whole suite once per broker, each in two parts that xdist runs side by side in projects
+# of their own: the fault scenarios, and the rest. They are the longest tests here by far.
+# The first RabbitMQ part shares its project (and venv) with test_options' Django 6.1 +
+# RabbitMQ + beat row.
 FAULTS = ["tests/integration/test_outages.py", "tests/integration/test_stopping.py"]
-# The whole suite once per broker. The RabbitMQ project (and its venv) is shared with
-# test_options' Django 6.1 + RabbitMQ + beat row. The fewest tests each part must pass: five
-# outage and two stop scenarios; the rest, five of them three worker nodes as network hosts
-# (test_scale_out). A test that stops being collected shows here.
+THE_REST = [f"--ignore={path}" for path in FAULTS]
+# The fewest tests each part must pass: five outage and two stop scenarios; the rest, five
+# of them with three worker nodes as network hosts (test_scale_out). A test that stops being
+# collected shows here.
 PARTS = [
-    pytest.param({}, FAULTS, 7, id="redis-faults", marks=pytest.mark.xdist_group("suite-redis-1")),
+    pytest.param({}, FAULTS, 7, id="redis-faults", marks=pytest.mark.xdist_group("suite-1")),
+    pytest.param({}, THE_REST, 37, id="redis-rest", marks=pytest.mark.xdist_group("suite-2")),
+    pytest.param(RABBITMQ, FAULTS, 7, id="rabbitmq-faults", marks=pytest.mark.xdist_group("row-5")),
     pytest.param(
-        {},
-        [f"--ignore={path}" for path in FAULTS],
-        35,
-        id="redis-rest",
-        marks=pytest.mark.xdist_group("suite-redis-2"),
+        RABBITMQ, THE_REST, 36, id="rabbitmq-rest", marks=pytest.mark.xdist_group("suite-3")
     ),
-    pytest.param(RABBITMQ, [], 40, id="rabbitmq", marks=pytest.mark.xdist_group("row-5")),
 ]
 
 
