@@ -26,7 +26,7 @@ THE_REST = [f"--ignore={path}" for path in FAULTS]
 # collected shows here.
 PARTS = [
     pytest.param({}, FAULTS, 7, id="redis-faults", marks=pytest.mark.xdist_group("suite-1")),
-    pytest.param({}, THE_REST, 37, id="redis-rest", marks=pytest.mark.xdist_group("suite-2")),
+    pytest.param({}, THE_REST, 35, id="redis-rest", marks=pytest.mark.xdist_group("suite-2")),
     pytest.param(RABBITMQ, FAULTS, 7, id="rabbitmq-faults", marks=pytest.mark.xdist_group("row-5")),
     pytest.param(
         RABBITMQ, THE_REST, 36, id="rabbitmq-rest", marks=pytest.mark.xdist_group("suite-3")
