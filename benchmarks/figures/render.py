@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
@@ -44,7 +45,9 @@ def render_in_process(bench: Bench) -> list[Figure]:
             server.stdin.flush()
             floors.append(json.loads(server.stdout.readline())["seconds"])
     finally:
-        server.stdin.close()
+        server.stdin.close()  # it ends at end of input; a SIGTERM while it exits is noise
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(10)
         stop_group(server, grace=10)
     return render_figures("in-process", "cookiecutter()", "call_command", renders, floors)
 
