@@ -16,6 +16,7 @@ from .support import (
     Workers,
     create_database,
     drop_database,
+    forget_unacked,
     manage,
     production_environment,
     services_required,
@@ -89,6 +90,7 @@ def client(broker_url):
     app.created_queues = []
     app.sent_task_ids = []
     yield app
+    forget_unacked(broker_url, app.created_queues)
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         for name in app.created_queues:

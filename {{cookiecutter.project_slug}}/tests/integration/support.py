@@ -2,6 +2,7 @@
 
 import contextlib
 import http.client
+import json
 import os
 import re
 import signal
@@ -328,14 +329,51 @@ def wait_for_report(database_url: str, task_id: str, timeout: float = 20.0) -> d
     raise TimeoutError(f"task {task_id} wrote no Report row within {timeout} s")
 
 
-def may_lose_when_killed(broker_url: str) -> int:
-    """How many tasks a worker killed outright (SIGKILL to its whole group) may lose.
+def may_lose_in_flight(broker_url: str) -> int:
+    """How many tasks a worker killed outright, or cut off from its broker, may lose.
 
     None on RabbitMQ: it requeues whatever the dead connection held. kombu's Redis transport
     takes a message off the queue (BRPOP) before it records it as unacknowledged, so a worker
-    killed between the two loses that one message (the README's Waits table says so).
+    killed, or whose connection breaks, between the two loses that one message (the README's
+    Waits table says so).
     """
     return 1 if urlsplit(broker_url).scheme in ("redis", "rediss") else 0
+
+
+# kombu's Redis transport keeps a delivered, unacknowledged message in these two keys until
+# it is acknowledged, or restored to its queue once visibility_timeout has passed.
+UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
+
+
+def redis_unacked(broker_url: str, queue: str) -> dict[str, str]:
+    """Delivery tag -> task id of what waits unacknowledged for ``queue`` (Redis only)."""
+    import redis
+
+    with redis.Redis.from_url(broker_url) as connection:
+        unacked = connection.hgetall(UNACKED)
+    held = {}
+    for tag, value in unacked.items():
+        message, _exchange, routing_key = json.loads(value)
+        if routing_key == queue:
+            held[tag.decode()] = message["headers"]["id"]
+    return held
+
+
+def forget_unacked(broker_url: str, queues: list[str]) -> None:
+    """Remove what waits unacknowledged for these queues (Redis only).
+
+    A worker stopped or cut off before its acks reached Redis leaves entries there; left
+    alone, whichever worker next sweeps restores them to a queue nobody consumes.
+    """
+    if not broker_url.startswith("redis"):
+        return
+    import redis
+
+    tags = [tag for queue in queues for tag in redis_unacked(broker_url, queue)]
+    if tags:
+        with redis.Redis.from_url(broker_url) as connection:
+            connection.hdel(UNACKED, *tags)
+            connection.zrem(UNACKED_INDEX, *tags)
 
 
 def task_ids_of_reports(database_url: str, name_prefix: str) -> list[str]:

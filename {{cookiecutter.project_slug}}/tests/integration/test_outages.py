@@ -7,7 +7,6 @@ the worker is working through it, and then counts rows in PostgreSQL: one per ta
 no more, no fewer.
 """
 
-import json
 import os
 import signal
 import time
@@ -18,8 +17,10 @@ import pytest
 from .support import (
     TcpProxy,
     Workers,
-    may_lose_when_killed,
+    forget_unacked,
+    may_lose_in_flight,
     production_environment,
+    redis_unacked,
     task_ids_of_reports,
     unique_name,
 )
@@ -89,7 +90,7 @@ def wait_for_rows(database_url: str, marker: str, count: int, timeout: float) ->
     ("service", "seconds"), [("database", 10), ("database", 60), ("broker", 10)]
 )
 def test_an_outage_under_load_loses_no_task_and_repeats_none(
-    proxied_worker, proxies, client, database_url, service, seconds
+    proxied_worker, proxies, client, database_url, broker_url, service, seconds
 ):
     marker = unique_name(f"{service}_cut")
     sent = send_batch(client, proxied_worker, marker)
@@ -100,11 +101,20 @@ def test_an_outage_under_load_loses_no_task_and_repeats_none(
     proxies[service].restore()
     restored = time.monotonic()
     written = wait_for_rows(database_url, marker, BATCH, timeout=DRAIN_TIMEOUT)
+    # On Redis, a task the worker had reserved when its broker connection dropped waits in
+    # the unacknowledged hash until visibility_timeout (README, Waits). Still there after the
+    # drain, it has waited minutes: it is not in flight.
+    waiting = set(held_in_redis(broker_url, proxied_worker.queue)) - set(written)
+    lost = set(sent) - set(written) - waiting
     print(
         f"{service} cut {seconds} s: {len(written)}/{BATCH} rows, "
-        f"drained {time.monotonic() - restored:.1f} s after the restore"
+        f"drained {time.monotonic() - restored:.1f} s after the restore, "
+        f"{len(waiting)} waiting for visibility_timeout, {len(lost)} lost"
     )
-    assert_each_written(written, sent, proxied_worker.log)
+    # A broker cut can catch one message on its way from Redis (see may_lose_in_flight).
+    assert len(lost) <= (may_lose_in_flight(broker_url) if service == "broker" else 0), lost
+    expected = [task for task in sent if task not in waiting | lost]
+    assert_each_written(written, expected, proxied_worker.log)
 
 
 def test_children_killed_under_load_lose_no_task_and_repeat_none(
@@ -134,7 +144,7 @@ def test_a_worker_killed_outright_and_restarted_loses_no_task(
         # The whole worker at once, as the OOM killer or a lost container does.
         os.killpg(first.process.pid, signal.SIGKILL)
         first.process.wait(timeout=10)
-        held = held_by_the_dead_worker(broker_url, first.queue)
+        held = held_in_redis(broker_url, first.queue)
         # A child killed between its commit and its ack leaves a task both written and held:
         # redelivered, it finds its row (the task is keyed on its id). Give PostgreSQL a
         # moment to finish a commit the dead children had already sent.
@@ -144,7 +154,7 @@ def test_a_worker_killed_outright_and_restarted_loses_no_task(
         written = wait_for_rows(database_url, marker, BATCH - len(waiting), timeout=HANG_BOUND)
     finally:
         workers.stop_all()
-        forget_held(broker_url, first.queue)
+        forget_unacked(broker_url, [first.queue])
     lost = set(sent) - set(written) - waiting
     print(
         f"parent killed: {len(held)} held in Redis, {len(waiting)} of them without a row; "
@@ -155,42 +165,10 @@ def test_a_worker_killed_outright_and_restarted_loses_no_task(
     # task id is unique, so none ran twice.
     assert set(written) <= set(sent)
     assert not set(written) & waiting
-    assert len(lost) <= may_lose_when_killed(broker_url), sorted(lost)
+    assert len(lost) <= may_lose_in_flight(broker_url), sorted(lost)
 
 
-# kombu's Redis transport keeps a delivered, unacknowledged message in these two keys until
-# it is acknowledged, or restored to its queue once visibility_timeout has passed.
-UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
-
-
-def redis_unacked(broker_url: str, queue: str) -> dict[str, str]:
-    """Delivery tag -> task id of what waits unacknowledged for ``queue`` (Redis only)."""
-    import redis
-
-    with redis.Redis.from_url(broker_url) as connection:
-        unacked = connection.hgetall(UNACKED)
-    held = {}
-    for tag, value in unacked.items():
-        message, _exchange, routing_key = json.loads(value)
-        if routing_key == queue:
-            held[tag.decode()] = message["headers"]["id"]
-    return held
-
-
-def held_by_the_dead_worker(broker_url: str, queue: str) -> list[str]:
+def held_in_redis(broker_url: str, queue: str) -> list[str]:
     if not broker_url.startswith("redis"):
         return []  # RabbitMQ requeued them when the connection dropped
     return list(redis_unacked(broker_url, queue).values())
-
-
-def forget_held(broker_url: str, queue: str) -> None:
-    """Remove this test's stranded messages, which nothing will consume."""
-    if not broker_url.startswith("redis"):
-        return
-    import redis
-
-    tags = list(redis_unacked(broker_url, queue))
-    if tags:
-        with redis.Redis.from_url(broker_url) as connection:
-            connection.hdel(UNACKED, *tags)
-            connection.zrem(UNACKED_INDEX, *tags)

@@ -36,7 +36,7 @@ from .cluster import (
 from .support import (
     PROJECT_PACKAGE,
     PROJECT_ROOT,
-    may_lose_when_killed,
+    may_lose_in_flight,
     production_environment,
     services_required,
 )
@@ -297,7 +297,7 @@ def test_a_node_killed_mid_load_has_its_tasks_run_elsewhere_once(cluster, client
     killed_at = datetime.datetime.now()
     victim.kill()
     rows = cluster.wait_for_rows(prefix, len(sent))
-    may_lose = may_lose_when_killed(broker_url)
+    may_lose = may_lose_in_flight(broker_url)
     assert_each_once(cluster, prefix, sent, rows, may_lose)
 
     # What the victim had received and not finished when it died. A child logs "succeeded"
