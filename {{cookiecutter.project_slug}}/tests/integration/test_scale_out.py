@@ -270,7 +270,9 @@ def test_nodes_on_one_queue_share_the_work_and_run_each_task_once(cluster):
     sent = cluster.send_backlog(prefix, 150)
     rows = cluster.wait_for_rows(prefix, len(sent))
     assert_each_once(cluster, prefix, sent, rows)
-    assert {row["node"] for row in rows.values()} == {node.name for node in cluster.nodes}
+    # Shared: more than one node ran them. How many each ran (printed above) depends on how
+    # soon each takes up the queue again; on a busy machine two can drain it before the third.
+    assert len({row["node"] for row in rows.values()}) >= 2
     assert {(row["settings"], row["engine"]) for row in rows.values()} == {
         (PRODUCTION, "postgresql")
     }
