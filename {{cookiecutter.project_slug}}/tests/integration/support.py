@@ -329,6 +329,10 @@ def wait_for_report(database_url: str, task_id: str, timeout: float = 20.0) -> d
     raise TimeoutError(f"task {task_id} wrote no Report row within {timeout} s")
 
 
+def on_redis(broker_url: str) -> bool:
+    return urlsplit(broker_url).scheme in ("redis", "rediss")
+
+
 def may_lose_in_flight(broker_url: str) -> int:
     """How many tasks a worker killed outright, or cut off from its broker, may lose.
 
@@ -337,7 +341,7 @@ def may_lose_in_flight(broker_url: str) -> int:
     killed, or whose connection breaks, between the two loses that one message (the README's
     Waits table says so).
     """
-    return 1 if urlsplit(broker_url).scheme in ("redis", "rediss") else 0
+    return 1 if on_redis(broker_url) else 0
 
 
 # kombu's Redis transport keeps a delivered, unacknowledged message in these two keys until
@@ -345,8 +349,13 @@ def may_lose_in_flight(broker_url: str) -> int:
 UNACKED, UNACKED_INDEX = "unacked", "unacked_index"
 
 
-def redis_unacked(broker_url: str, queue: str) -> dict[str, str]:
-    """Delivery tag -> task id of what waits unacknowledged for ``queue`` (Redis only)."""
+def redis_unacked(broker_url: str, queues: list[str]) -> dict[str, str]:
+    """Delivery tag -> task id of what waits unacknowledged for these queues.
+
+    Always empty on RabbitMQ, which requeues what a connection held when it drops.
+    """
+    if not on_redis(broker_url):
+        return {}
     import redis
 
     with redis.Redis.from_url(broker_url) as connection:
@@ -354,7 +363,7 @@ def redis_unacked(broker_url: str, queue: str) -> dict[str, str]:
     held = {}
     for tag, value in unacked.items():
         message, _exchange, routing_key = json.loads(value)
-        if routing_key == queue:
+        if routing_key in queues:
             held[tag.decode()] = message["headers"]["id"]
     return held
 
@@ -365,12 +374,9 @@ def forget_unacked(broker_url: str, queues: list[str]) -> None:
     A worker stopped or cut off before its acks reached Redis leaves entries there; left
     alone, whichever worker next sweeps restores them to a queue nobody consumes.
     """
-    if not broker_url.startswith("redis"):
-        return
-    import redis
+    if tags := list(redis_unacked(broker_url, queues)):
+        import redis
 
-    tags = [tag for queue in queues for tag in redis_unacked(broker_url, queue)]
-    if tags:
         with redis.Redis.from_url(broker_url) as connection:
             connection.hdel(UNACKED, *tags)
             connection.zrem(UNACKED_INDEX, *tags)
@@ -424,9 +430,7 @@ class WebServer(LoggedProcess):
     """gunicorn serving the project on a free local port, as the Dockerfile starts it."""
 
     def __init__(self, environ: dict[str, str], log_path: Path, app=f"{PROJECT_PACKAGE}.wsgi"):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = closed_port()
         command = [sys.executable, "-m", "gunicorn", app, "--workers", "1"]
         super().__init__([*command, "--bind", f"127.0.0.1:{self.port}"], environ, log_path)
 

@@ -18,6 +18,7 @@ from .support import (
     PROJECT_ROOT,
     READY_TIMEOUT,
     LoggedProcess,
+    closed_port,
     http_get,
     production_environment,
 )
@@ -33,9 +34,7 @@ class Flower(LoggedProcess):
     """Flower on a free local port, started in the project directory as the Procfile does."""
 
     def __init__(self, environ: dict[str, str], log_path: Path):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = closed_port()
         # Each inspect may take up to 5 s to be answered on a busy machine (Flower's own
         # default is 1 s). Flower would also tell every worker on the broker to send events,
         # other test runs' too; listing workers needs only inspect.

@@ -104,7 +104,7 @@ def test_an_outage_under_load_loses_no_task_and_repeats_none(
     # On Redis, a task the worker had reserved when its broker connection dropped waits in
     # the unacknowledged hash until visibility_timeout (README, Waits). Still there after the
     # drain, it has waited minutes: it is not in flight.
-    waiting = set(held_in_redis(broker_url, proxied_worker.queue)) - set(written)
+    waiting = set(redis_unacked(broker_url, [proxied_worker.queue]).values()) - set(written)
     lost = set(sent) - set(written) - waiting
     print(
         f"{service} cut {seconds} s: {len(written)}/{BATCH} rows, "
@@ -144,7 +144,7 @@ def test_a_worker_killed_outright_and_restarted_loses_no_task(
         # The whole worker at once, as the OOM killer or a lost container does.
         os.killpg(first.process.pid, signal.SIGKILL)
         first.process.wait(timeout=10)
-        held = held_in_redis(broker_url, first.queue)
+        held = list(redis_unacked(broker_url, [first.queue]).values())
         # A child killed between its commit and its ack leaves a task both written and held:
         # redelivered, it finds its row (the task is keyed on its id). Give PostgreSQL a
         # moment to finish a commit the dead children had already sent.
@@ -166,9 +166,3 @@ def test_a_worker_killed_outright_and_restarted_loses_no_task(
     assert set(written) <= set(sent)
     assert not set(written) & waiting
     assert len(lost) <= may_lose_in_flight(broker_url), sorted(lost)
-
-
-def held_in_redis(broker_url: str, queue: str) -> list[str]:
-    if not broker_url.startswith("redis"):
-        return []  # RabbitMQ requeued them when the connection dropped
-    return list(redis_unacked(broker_url, queue).values())

@@ -37,6 +37,7 @@ from .support import (
     PROJECT_PACKAGE,
     PROJECT_ROOT,
     may_lose_in_flight,
+    on_redis,
     production_environment,
     services_required,
 )
@@ -208,7 +209,7 @@ def cluster(test_hosts, database_url, broker_url, client, tmp_path_factory):
         for node in nodes:
             node.stop()
         forwarder.stop()
-        if urlsplit(broker_url).scheme.startswith("redis"):
+        if on_redis(broker_url):
             with client.connection_for_write() as connection:
                 keys = [f"{key}_{run}" for key in ("unacked", "unacked_index", "unacked_mutex")]
                 connection.default_channel.client.delete(*keys)
