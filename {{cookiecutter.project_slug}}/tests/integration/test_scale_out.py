@@ -297,6 +297,13 @@ def test_a_node_killed_mid_load_has_its_tasks_run_elsewhere_once(cluster, client
     prefix = unique_prefix("killed")
     sent = cluster.send_backlog(prefix, 400)
     cluster.wait_for_rows(prefix, 80)
+    # Killed with work in hand. add_consumer reaches each node in its own time, so on a busy
+    # machine the victim may not have taken up the queue yet: wait until it holds a task.
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    while not (set(victim.task_ids("received")) - set(victim.task_ids("succeeded"))) & set(sent):
+        if time.monotonic() > deadline:
+            break  # the in_hand assertion below says what happened
+        time.sleep(0.05)
     killed_at = datetime.datetime.now()
     victim.kill()
     rows = cluster.wait_for_rows(prefix, len(sent))
